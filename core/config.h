@@ -1,0 +1,34 @@
+/* config — the node's settings: defaults < config file < PIPIT_* environment < command line.
+ * Names follow rotki's flags where rotki has one (--data-dir, --api-host, --rest-api-port,
+ * --loglevel, --api-cors). Feature flags go to flags.h's overrides. */
+#ifndef PIPIT_CONFIG_H
+#define PIPIT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PIPIT_VERSION "0.1.0"
+
+typedef struct {
+    char data_dir[512];
+    char api_host[64];
+    int rest_api_port;
+    int loglevel;            /* log_level_t */
+    size_t heap_budget;      /* bytes; 0 = unlimited */
+    size_t max_body_size;    /* request bodies larger than this get 413 */
+    char api_cors[512];      /* comma-separated origins, '*' matches any run of characters */
+    int max_connections;     /* sockets lws may hold (HTTP + WebSocket) */
+    int ws_queue_max;        /* messages queued per WebSocket client before it is dropped */
+    size_t ws_queue_bytes;   /* bytes queued per WebSocket client before it is dropped */
+    int ws_ping_interval;    /* seconds of silence before a ping; no pong in as long again: hang up */
+    char config_file[512];
+} config_t;
+
+/* 0 = run; 1 = --help/--version printed (exit 0); -1 = error in err (exit 2). */
+int config_load(config_t *c, int argc, char **argv, char *err, size_t errlen);
+void config_defaults(config_t *c);
+void config_usage(void);
+/* "16M", "512k", "1GiB", "4096" -> bytes; -1 on error. */
+int config_parse_size(const char *s, size_t *out);
+
+#endif

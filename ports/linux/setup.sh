@@ -1,0 +1,24 @@
+#!/bin/sh
+# setup.sh [run|test|bench] — install the Debian 12 packages pipit needs for a goal, when
+# missing. As root it installs them with apt-get; otherwise it names them and stops.
+set -eu
+goal=${1:-run}
+need="gcc make cmake python3 libjsmn-dev ca-certificates xz-utils bzip2"
+case "$goal" in
+  test) need="$need curl python3-websockets valgrind" ;;
+  bench) need="$need curl python3-websockets wrk" ;;
+esac
+missing=""
+for p in $need; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "pipit needs these Debian packages:$missing" >&2
+  echo "install them with: sudo apt-get install$missing" >&2
+  exit 1
+fi
+echo "setup: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null || true
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

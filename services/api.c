@@ -1,0 +1,411 @@
+/* api — see api.h. Transport-free: the server glue (server.c) feeds requests in and sends
+ * what api_reply_*() produced. */
+#include "api.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/alloc.h"
+#include "../core/flags.h"
+#include "../core/log.h"
+#include "../platform/pal.h"
+
+#define MAX_ROUTE_TABLES 16
+#define MAX_BODY_TOKENS 100000
+
+static struct {
+    const api_route_t *routes;
+    size_t n;
+    int flag_ids[64];
+} tables[MAX_ROUTE_TABLES];
+static int n_tables;
+static const config_t *cfg;
+static void (*sender)(api_req_t *);
+static size_t out_prefix;
+static api_stats_t stats;
+
+static char static_503[160];
+static size_t static_503_len;
+
+int api_init(const config_t *c)
+{
+    cfg = c;
+    n_tables = 0;
+    memset(&stats, 0, sizeof stats);
+    static_503_len = (size_t)snprintf(static_503, sizeof static_503, "%s",
+                                      "{\"result\": null, \"message\": \"The node is out of memory for this "
+                                      "request (heap budget reached); try again shortly\"}");
+    return 0;
+}
+
+void api_shutdown(void) { n_tables = 0; }
+
+const char *api_static_503(size_t *len)
+{
+    *len = static_503_len;
+    return static_503;
+}
+
+void api_set_sender(void (*send)(api_req_t *), size_t prefix)
+{
+    sender = send;
+    out_prefix = prefix;
+}
+
+size_t api_max_body(void) { return cfg->max_body_size; }
+void api_get_stats(api_stats_t *out) { *out = stats; }
+
+int api_add_routes(const api_route_t *routes, size_t n)
+{
+    if (n_tables == MAX_ROUTE_TABLES || n > 64) return -1;
+    tables[n_tables].routes = routes;
+    tables[n_tables].n = n;
+    for (size_t i = 0; i < n; i++) {
+        int id = -1;
+        if (routes[i].flag) {
+            char help[160];
+            snprintf(help, sizeof help, "endpoint %s", routes[i].pattern);
+            id = flags_register(routes[i].flag, 1, NULL);
+            (void)help;
+        }
+        tables[n_tables].flag_ids[i] = id;
+    }
+    n_tables++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ requests */
+api_req_t *api_req_new(void *conn, unsigned method, const char *path, size_t path_len)
+{
+    stats.requests++;
+    api_req_t *r = alloc_zget(ALLOC_HTTP, sizeof *r);
+    if (!r) {
+        stats.rejected_503++;
+        return NULL;
+    }
+    r->conn = conn;
+    r->method = method;
+    if (path_len >= sizeof r->path) path_len = sizeof r->path - 1; /* routes are short; 404 */
+    memcpy(r->path, path, path_len);
+    r->path[path_len] = 0;
+    r->started_us = pal_mono_us();
+    return r;
+}
+
+int api_req_set_query(api_req_t *r, const char *q, size_t len)
+{
+    alloc_free(r->query);
+    r->query = alloc_strndup(ALLOC_HTTP, q, len);
+    return r->query ? 0 : 503;
+}
+
+int api_req_append_body(api_req_t *r, const void *data, size_t len)
+{
+    if (len > cfg->max_body_size || r->body_len + len > cfg->max_body_size) return 413;
+    if (r->body_len + len > r->body_cap) {
+        size_t cap = r->body_cap ? r->body_cap : 1024;
+        while (cap < r->body_len + len) cap *= 2;
+        if (cap > cfg->max_body_size) cap = cfg->max_body_size;
+        char *nb = alloc_reget(ALLOC_HTTP, r->body, cap);
+        if (!nb) return 503;
+        r->body = nb;
+        r->body_cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, len);
+    r->body_len += len;
+    return 0;
+}
+
+void api_req_free(api_req_t *r)
+{
+    if (!r) return;
+    json_doc_free(&r->doc);
+    json_writer_free(&r->writer);
+    alloc_free(r->query);
+    alloc_free(r->body);
+    alloc_free(r->out);
+    alloc_free(r);
+}
+
+void api_req_gone(api_req_t *r)
+{
+    r->conn = NULL;
+    if (r->pending && !r->replied && r->on_gone) r->on_gone(r);
+}
+
+/* ------------------------------------------------------------------ replies */
+static void send_reply(api_req_t *r, int status)
+{
+    r->status = status;
+    r->replied = 1;
+    if (status >= 500) stats.responses_5xx++;
+    else if (status >= 400) stats.responses_4xx++;
+    else stats.responses_2xx++;
+    if (r->conn && sender) sender(r);
+}
+
+json_writer_t *api_reply_begin(api_req_t *r)
+{
+    json_writer_free(&r->writer);
+    json_writer_init(&r->writer, out_prefix);
+    json_begin_object(&r->writer);
+    json_write_key(&r->writer, "result");
+    return &r->writer;
+}
+
+void api_reply_end(api_req_t *r, int status, const char *message)
+{
+    json_writer_t *w = &r->writer;
+    json_write_key(w, "message");
+    json_write_str(w, message ? message : "");
+    json_end_object(w);
+    int err = json_writer_error(w);
+    size_t len = 0;
+    char *buf = json_writer_take(w, &len);
+    if (!buf) {
+        if (err != JSON_ENOMEM) log_error("api: %s: reply could not be encoded (error %d)", r->path, err);
+        stats.rejected_503++;
+        r->out = NULL;
+        r->out_len = 0;
+        send_reply(r, err == JSON_ENOMEM ? 503 : 500);
+        return;
+    }
+    alloc_free(r->out);
+    r->out = buf;
+    r->out_off = out_prefix;
+    r->out_len = len;
+    send_reply(r, status);
+}
+
+void api_reply_error(api_req_t *r, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_write_null(api_reply_begin(r));
+    api_reply_end(r, status, msg);
+}
+
+void api_reply_true(api_req_t *r)
+{
+    json_write_bool(api_reply_begin(r), 1);
+    api_reply_end(r, 200, "");
+}
+
+void api_reply_raw(api_req_t *r, int status, const char *json, size_t len)
+{
+    char *buf = alloc_get(ALLOC_HTTP, out_prefix + len + 1);
+    if (!buf) {
+        stats.rejected_503++;
+        send_reply(r, 503);
+        return;
+    }
+    memcpy(buf + out_prefix, json, len);
+    buf[out_prefix + len] = 0;
+    alloc_free(r->out);
+    r->out = buf;
+    r->out_off = out_prefix;
+    r->out_len = len;
+    send_reply(r, status);
+}
+
+/* ------------------------------------------------------------------ arguments */
+const char *api_path_param(const api_req_t *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (strcmp(r->params[i].name, name) == 0) return r->params[i].value;
+    return NULL;
+}
+
+/* Finds name=value in the query string; value into buf. */
+static int query_get(const api_req_t *r, const char *name, char *buf, size_t buflen)
+{
+    if (!r->query) return 0;
+    size_t nl = strlen(name);
+    for (const char *p = r->query; *p;) {
+        const char *amp = strchr(p, '&');
+        size_t seg = amp ? (size_t)(amp - p) : strlen(p);
+        if (seg >= nl && strncmp(p, name, nl) == 0 && (seg == nl || p[nl] == '=')) {
+            size_t vl = seg == nl ? 0 : seg - nl - 1;
+            if (vl >= buflen) vl = buflen - 1;
+            memcpy(buf, p + nl + (seg == nl ? 0 : 1), vl);
+            buf[vl] = 0;
+            return 1;
+        }
+        p += seg + (amp ? 1 : 0);
+    }
+    return 0;
+}
+
+int api_body_object(api_req_t *r, int *tok)
+{
+    *tok = -1;
+    if (r->doc.ntok == 0) return 0;
+    if (json_type(&r->doc, 0) != JSON_OBJECT) {
+        api_reply_error(r, 400, "The request body must be a JSON object");
+        return -1;
+    }
+    *tok = 0;
+    return 0;
+}
+
+static int parse_bool_word(const char *v, int *out)
+{
+    static const char *const yes[] = {"true", "1", "yes", "y", "on", "t"};
+    static const char *const no[] = {"false", "0", "no", "n", "off", "f"};
+    char low[8];
+    size_t n = strlen(v);
+    if (n >= sizeof low) return -1;
+    for (size_t i = 0; i <= n; i++) low[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
+    for (size_t i = 0; i < 6; i++) {
+        if (!strcmp(low, yes[i])) return *out = 1, 0;
+        if (!strcmp(low, no[i])) return *out = 0, 0;
+    }
+    return -1;
+}
+
+int api_arg_bool(api_req_t *r, const char *name, int dflt, int *out)
+{
+    *out = dflt;
+    int obj;
+    if (api_body_object(r, &obj) != 0) return -1;
+    if (obj >= 0) {
+        int t = json_obj_get(&r->doc, obj, name);
+        if (t >= 0) {
+            if (json_get_bool(&r->doc, t, out) == JSON_OK) return 0;
+            api_reply_error(r, 400, "{\"%s\": [\"Not a valid boolean.\"]}", name);
+            return -1;
+        }
+    }
+    char v[16];
+    if (query_get(r, name, v, sizeof v)) {
+        if (parse_bool_word(v, out) == 0) return 0;
+        api_reply_error(r, 400, "{\"%s\": [\"Not a valid boolean.\"]}", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ routing */
+/* Matches path against pattern, capturing <name> segments into r->params. */
+static int route_match(api_req_t *r, const char *pattern)
+{
+    const char *p = pattern, *s = r->path;
+    int np = 0;
+    while (*p && *s) {
+        if (*p == '<') {
+            const char *pe = strchr(p, '>');
+            const char *se = strchr(s, '/');
+            size_t sl = se ? (size_t)(se - s) : strlen(s);
+            if (!pe || sl == 0 || np == API_MAX_PATH_PARAMS || sl >= sizeof r->params[0].value) return 0;
+            r->params[np].name = NULL; /* names are filled in on a full match */
+            memcpy(r->params[np].value, s, sl);
+            r->params[np].value[sl] = 0;
+            np++;
+            p = pe + 1;
+            s += sl;
+            continue;
+        }
+        if (*p != *s) return 0;
+        p++;
+        s++;
+    }
+    if (*s == '/' && s[1] == 0 && *p == 0) s++; /* tolerate one trailing slash */
+    if (*p || *s) return 0;
+    /* second pass for the names (kept as pointers into the static pattern) */
+    r->nparams = np;
+    np = 0;
+    for (const char *q = pattern; (q = strchr(q, '<')) != NULL; q++) {
+        static char names[API_MAX_PATH_PARAMS][32];
+        const char *qe = strchr(q, '>');
+        size_t nl = (size_t)(qe - q - 1);
+        if (nl >= sizeof names[0]) nl = sizeof names[0] - 1;
+        memcpy(names[np], q + 1, nl);
+        names[np][nl] = 0;
+        r->params[np].name = names[np];
+        np++;
+    }
+    return 1;
+}
+
+static const char *method_name(unsigned m)
+{
+    switch (m) {
+    case API_GET: return "GET";
+    case API_POST: return "POST";
+    case API_PUT: return "PUT";
+    case API_PATCH: return "PATCH";
+    case API_DELETE: return "DELETE";
+    case API_OPTIONS: return "OPTIONS";
+    default: return "HEAD";
+    }
+}
+
+void api_req_dispatch(api_req_t *r)
+{
+    if (r->body_len) {
+        char err[200];
+        int st = json_parse(&r->doc, r->body, r->body_len, MAX_BODY_TOKENS, err, sizeof err);
+        if (st == JSON_ENOMEM) {
+            stats.rejected_503++;
+            api_reply_error(r, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+            return;
+        }
+        if (st != JSON_OK) {
+            api_reply_error(r, 400, "%s", err);
+            return;
+        }
+    }
+    int path_known = 0;
+    for (int t = 0; t < n_tables; t++) {
+        for (size_t i = 0; i < tables[t].n; i++) {
+            const api_route_t *rt = &tables[t].routes[i];
+            if (!route_match(r, rt->pattern)) continue;
+            path_known = 1;
+            if (!(rt->methods & r->method)) continue;
+            if (rt->flag && !flags_on(tables[t].flag_ids[i])) {
+                api_reply_error(r, 404, "The endpoint %s is switched off by the feature flag '%s'", r->path, rt->flag);
+                return;
+            }
+            r->route = rt;
+            if (rt->handler(r) == API_PENDING && !r->replied) r->pending = 1;
+            return;
+        }
+    }
+    if (path_known)
+        api_reply_error(r, 405, "The method %s is not allowed for the requested URL.", method_name(r->method));
+    else
+        api_reply_error(r, 404, "The requested URL was not found on the server. If you entered the URL manually "
+                                "please check your spelling and try again.");
+}
+
+/* ------------------------------------------------------------------ CORS */
+static int glob_match(const char *pat, size_t pl, const char *s)
+{
+    if (pl == 0) return *s == 0;
+    if (*pat == '*') {
+        for (const char *t = s;; t++) {
+            if (glob_match(pat + 1, pl - 1, t)) return 1;
+            if (!*t) return 0;
+        }
+    }
+    return *s && (*pat == *s) && glob_match(pat + 1, pl - 1, s + 1);
+}
+
+int api_cors_allowed(const char *origin)
+{
+    if (!origin || !*origin) return 0;
+    for (const char *p = cfg->api_cors; *p;) {
+        while (*p == ' ' || *p == ',') p++;
+        const char *e = p;
+        while (*e && *e != ',') e++;
+        size_t n = (size_t)(e - p);
+        while (n && p[n - 1] == ' ') n--;
+        if (n && glob_match(p, n, origin)) return 1;
+        p = e;
+    }
+    return 0;
+}

@@ -1,0 +1,87 @@
+/* pipit — the node: configuration, the allocator budget, the loop, the services, the server.
+ * SIGINT/SIGTERM close every connection, free everything and exit 0. */
+#include <stdio.h>
+
+#include "../core/alloc.h"
+#include "../core/config.h"
+#include "../core/flags.h"
+#include "../core/log.h"
+#include "../core/loop.h"
+#include "../platform/pal.h"
+#include "api.h"
+#include "notifier.h"
+#include "server.h"
+#include "system.h"
+
+static void *pal_alloc(size_t n) { return alloc_sys_get(ALLOC_PAL, n); }
+
+static void on_stopped(void *ud) { loop_stop(ud); }
+
+static void on_stop_signal(loop_t *l, void *ud)
+{
+    (void)ud;
+    log_info("shutting down");
+    server_stop(on_stopped, l);
+}
+
+/* Work-class requests stop at budget - reserve, so lws and TLS can still answer with 503. */
+static size_t reserve_for(size_t budget)
+{
+    size_t r = budget / 8;
+    if (r < (64u << 10)) r = 64u << 10;
+    if (r > (1u << 20)) r = 1u << 20;
+    return r < budget ? r : budget / 2;
+}
+
+int main(int argc, char **argv)
+{
+    static config_t cfg;
+    char err[600];
+    pal_hooks_t hooks = {pal_alloc, alloc_free};
+    if (pal_init(&hooks) != PAL_OK) {
+        fprintf(stderr, "pipit: platform start-up failed: %s\n", pal_last_error());
+        return 1;
+    }
+    int rc = config_load(&cfg, argc, argv, err, sizeof err);
+    if (rc > 0) return 0;
+    if (rc < 0) {
+        fprintf(stderr, "pipit: %s\n", err);
+        return 2;
+    }
+    log_set_level((log_level_t)cfg.loglevel);
+    alloc_configure(cfg.heap_budget, cfg.heap_budget ? reserve_for(cfg.heap_budget) : 0);
+    if (pal_dir_make(cfg.data_dir) != PAL_OK) {
+        log_error("cannot create the data directory %s: %s", cfg.data_dir, pal_last_error());
+        return 1;
+    }
+
+    loop_t *loop;
+    if (loop_create(&loop) != PAL_OK) {
+        log_error("cannot create the event loop: %s", pal_last_error());
+        return 1;
+    }
+    rc = 1;
+    if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0) {
+        log_error("cannot register the services");
+        goto out;
+    }
+    if (flags_check_overrides(err, sizeof err) != 0) {
+        log_error("%s", err);
+        rc = 2;
+        goto out;
+    }
+    if (loop_on_stop_signal(loop, on_stop_signal, NULL) != PAL_OK) {
+        log_error("cannot install signal handlers: %s", pal_last_error());
+        goto out;
+    }
+    if (server_start(loop, &cfg) != 0) goto out;
+    rc = loop_run(loop) == PAL_OK ? 0 : 1;
+out:
+    notifier_shutdown();
+    api_shutdown();
+    loop_destroy(loop);
+    pal_shutdown();
+    if (alloc_live()) log_warn("%zu bytes still allocated at exit", alloc_live());
+    log_info("stopped");
+    return rc;
+}
