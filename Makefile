@@ -13,7 +13,7 @@ PYTHON     := /usr/bin/python3
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 WARN       := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter
-CPPFLAGS   += -I$(DEPS)/include -D_DEFAULT_SOURCE
+CPPFLAGS   += -I. -I$(DEPS)/include -D_DEFAULT_SOURCE
 LDLIBS     := -L$(DEPS)/lib -lwebsockets -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm
 
 CORE_SRC     := $(wildcard core/*.c)

@@ -1,6 +1,7 @@
 /* config — see config.h. One table describes every option for all three sources. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +73,9 @@ int config_parse_size(const char *s, size_t *out)
 {
     char *end;
     if (!*s || *s == '-') return -1;
+    errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (end == s) return -1;
+    if (end == s || errno == ERANGE) return -1;
     unsigned long long mul = 1;
     switch (*end | 0x20) {
     case 'k': mul = 1ull << 10; end++; break;

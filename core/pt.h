@@ -33,8 +33,15 @@ enum { PT_WAITING = 0, PT_YIELDED = 1, PT_EXITED = 2, PT_ENDED = 3 };
     return PT_ENDED;                                                                                   \
     }
 
+#if defined(__GNUC__) && __GNUC__ >= 7 || defined(__clang__)
+#define PT_FALLTHROUGH_ __attribute__((fallthrough))
+#else
+#define PT_FALLTHROUGH_ ((void)0)
+#endif
+
 #define PT_SET_(pt)                                                                                    \
     (pt)->lc = __LINE__;                                                                               \
+    PT_FALLTHROUGH_;                                                                                   \
     case __LINE__:
 
 /* Parks the thread until cond holds when it is next run. */

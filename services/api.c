@@ -108,7 +108,13 @@ int api_req_append_body(api_req_t *r, const void *data, size_t len)
         while (cap < r->body_len + len) cap *= 2;
         if (cap > cfg->max_body_size) cap = cfg->max_body_size;
         char *nb = alloc_reget(ALLOC_HTTP, r->body, cap);
-        if (!nb) return 503;
+        if (!nb) { /* give the memory back now; the request is answered 503 */
+            alloc_free(r->body);
+            r->body = NULL;
+            r->body_len = r->body_cap = 0;
+            stats.rejected_503++;
+            return 503;
+        }
         r->body = nb;
         r->body_cap = cap;
     }

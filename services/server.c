@@ -24,8 +24,11 @@
 typedef struct {
     api_req_t *req;    /* HTTP: the request in progress */
     void *client;      /* WebSocket: the notifier's client */
-    uint8_t in_cb;     /* we are inside an lws callback for this connection */
 } pss_t;
+
+/* The connection whose HTTP callback is running: replies made meanwhile are written on the
+ * way out of it. (Not a pss field: completing a transaction frees the pss.) */
+static struct lws *http_cb_wsi;
 
 static struct {
     loop_t *loop;
@@ -164,8 +167,7 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
 static void api_sender(api_req_t *r)
 {
     struct lws *wsi = r->conn;
-    pss_t *pss = lws_wsi_user(wsi);
-    if (pss && pss->in_cb) return; /* the callback writes it when the handler returns */
+    if (wsi == http_cb_wsi) return; /* the running callback writes it when the handler returns */
     lws_callback_on_writable(wsi);
 }
 
@@ -221,9 +223,7 @@ static int copy_query(struct lws *wsi, api_req_t *r)
 
 static int run_request(struct lws *wsi, pss_t *pss)
 {
-    pss->in_cb = 1;
     api_req_dispatch(pss->req);
-    pss->in_cb = 0;
     if (pss->req->replied) return write_reply(wsi, pss, pss->req);
     return 0; /* pending: api_sender asks for a writeable callback later */
 }
@@ -272,24 +272,39 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_le
     return run_request(wsi, pss);
 }
 
+/* A body that cannot be kept (budget reached) is still read to its end and dropped, so the
+ * client gets its 503 as a normal reply rather than a reset mid-upload. */
 static int on_http_body(struct lws *wsi, pss_t *pss, const void *in, size_t len)
 {
+    (void)wsi;
     api_req_t *r = pss->req;
-    if (!r || r->replied) return 0; /* already answered (413/503): discard the rest */
+    if (!r || r->replied) return 0;
     int st = api_req_append_body(r, in, len);
     if (st == 413)
         api_reply_error(r, 413, "The request body is larger than the %zu bytes allowed", api_max_body());
     else if (st == 503)
         api_reply_error(r, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
-    if (st) {
-        /* answer now and close: the rest of the oversized body is not worth reading */
-        write_reply(wsi, pss, r);
-        return -1;
-    }
     return 0;
 }
 
 /* ------------------------------------------------------------------ the callback */
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, pss_t *pss, void *in, size_t len)
+{
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        if (srv.stopping) return -1;
+        return on_http(wsi, pss, in, strlen(in));
+    case LWS_CALLBACK_HTTP_BODY:
+        return on_http_body(wsi, pss, in, len);
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (!pss->req) return 0;
+        return pss->req->replied ? write_reply(wsi, pss, pss->req) : run_request(wsi, pss);
+    default: /* LWS_CALLBACK_HTTP_WRITEABLE */
+        if (pss->req && pss->req->replied) return write_reply(wsi, pss, pss->req);
+        return 0;
+    }
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     pss_t *pss = user;
@@ -307,16 +322,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
 
     case LWS_CALLBACK_HTTP:
-        if (srv.stopping) return -1;
-        return on_http(wsi, pss, in, strlen(in));
     case LWS_CALLBACK_HTTP_BODY:
-        return on_http_body(wsi, pss, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!pss->req || pss->req->replied) return pss->req ? write_reply(wsi, pss, pss->req) : 0;
-        return run_request(wsi, pss);
-    case LWS_CALLBACK_HTTP_WRITEABLE:
-        if (pss && pss->req && pss->req->replied) return write_reply(wsi, pss, pss->req);
-        return 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+        if (!pss) return 0;
+        struct lws *outer = http_cb_wsi;
+        http_cb_wsi = wsi;
+        int rc = http_callback(wsi, reason, pss, in, len);
+        http_cb_wsi = outer;
+        return rc;
+    }
     case LWS_CALLBACK_CLOSED_HTTP:
         if (pss && pss->req) {
             api_req_t *r = pss->req;

@@ -128,6 +128,7 @@ UNIT_TEST(parse_valid_kinds)
 UNIT_TEST(parse_top_level_scalars)
 {
     static const struct { const char *js; int type; } cases[] = {
+        { "\"\x7f \xE0\xA0\x80\xF0\x90\x80\x80\xF4\x8F\xBF\xBF\xED\x9F\xBF\xEE\x80\x80\"", JSON_STRING }, /* edges */
         { "0", JSON_NUMBER }, { "-0.0e-0", JSON_NUMBER }, { " 123 ", JSON_NUMBER }, { "true", JSON_BOOL },
         { "false", JSON_BOOL }, { "null", JSON_NULL }, { "\"\"", JSON_STRING }, { "[]", JSON_ARRAY },
         { "{}", JSON_OBJECT }, { "1E5", JSON_NUMBER }, { "\"\xF0\x9F\x98\x80\"", JSON_STRING },
@@ -200,7 +201,12 @@ UNIT_TEST(parse_errors_name_problem_and_offset)
         C("\"a\tb\"", "unescaped control character in string at byte 2"),
         C("\"a\nb\"", "unescaped control character in string at byte 2"),
         C("[\"a\0b\"]", "unescaped control character in string at byte 3"),
+        C("\"\x1f\"", "unescaped control character in string at byte 1"),
         C("\"\xC0\xAF\"", "invalid UTF-8 in string at byte 1"),       /* overlong '/' */
+        C("\"\xE0\x80\xAF\"", "invalid UTF-8 in string at byte 1"),   /* overlong, 3 bytes */
+        C("\"\xF0\x80\x80\xAF\"", "invalid UTF-8 in string at byte 1"), /* overlong, 4 bytes */
+        C("[00]", "invalid number at byte 1"),
+        C("-00", "invalid number at byte 0"),
         C("\"a\xED\xA0\x80\"", "invalid UTF-8 in string at byte 2"),  /* encoded surrogate */
         C("\"\xF4\x90\x80\x80\"", "invalid UTF-8 in string at byte 1"), /* above U+10FFFF */
         C("\"\xE2\x82\"", "invalid UTF-8 in string at byte 1"),       /* cut short */
@@ -477,6 +483,9 @@ UNIT_TEST(amounts)
     CHECK_EQ_INT(json_normalize_amount("1e999999999999", 14, buf, sizeof buf), JSON_ERANGE);
     CHECK_EQ_INT(json_normalize_amount("1e-62", 5, buf, sizeof buf), JSON_ERANGE);
     CHECK_EQ_INT(json_normalize_amount("1e-61", 5, buf, sizeof buf), JSON_OK); /* "0." + 60 zeros + "1" */
+    static char huge[1100];
+    CHECK_EQ_INT(json_normalize_amount("1e1000", 6, huge, sizeof huge), JSON_OK);
+    CHECK_EQ_INT(strlen(huge), 1001);
     CHECK_EQ_INT(json_normalize_amount("-12.5", 5, buf, 6), JSON_OK);
     CHECK_EQ_INT(json_normalize_amount("-12.5", 5, buf, 5), JSON_ERANGE);
     CHECK_EQ_INT(json_normalize_amount("1.5x", 3, buf, sizeof buf), JSON_OK); /* length, not NUL, ends it */
@@ -681,6 +690,10 @@ UNIT_TEST(writer_misuse_is_sticky)
         case 8: json_begin_object(&w); json_write_key(&w, NULL); break;
         case 9: json_begin_array(&w); break;                                         /* unclosed at finish */
         }
+        CHECK_EQ_INT(json_writer_error(&w), c == 9 ? JSON_OK : JSON_ESYNTAX);
+        size_t len = w.len;
+        json_write_int64(&w, 1);
+        CHECK_EQ_INT(w.len, c == 9 ? len + 1 : len); /* after an error, nothing is written */
         json_end_array(&w);
         json_end_object(&w);
         CHECK_EQ_INT(json_writer_finish(&w, &out, &n), JSON_ESYNTAX);

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# run.sh BUILD ASAN_BUILD — every suite of `make test`, then one closing summary line.
+# Each suite prints its own "N passed, N failed"; the last line adds them up.
+set -u
+build=$1; asan=$2
+total_p=0; total_f=0; status=0
+log=$(mktemp)
+suite() {
+  name=$1; shift
+  echo "== $name"
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "$name: no summary line (crashed?)"; total_f=$((total_f + 1)); status=1; return
+  fi
+  p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+  total_p=$((total_p + p)); total_f=$((total_f + f))
+  [ "$f" -eq 0 ] || status=1
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then # e.g. a sanitizer report after the summary
+    echo "$name: exited $rc after its summary"; total_f=$((total_f + 1)); status=1
+  fi
+}
+suite "unit" "$build/unit"
+suite "unit (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$asan/unit"
+for t in tests/integration/test_*.py; do
+  suite "integration: $(basename "$t")" env PIPIT_BIN="$build/pipit" /usr/bin/python3 "$t"
+done
+rm -f "$log"
+echo "== all suites"
+echo "$total_p passed, $total_f failed"
+exit $status
