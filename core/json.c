@@ -29,22 +29,15 @@
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_alnum(int c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
-static int hex_val(int c)
-{
-    if (is_digit(c)) return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Four hex digits at p: the value, -1 if fewer than four bytes remain, -2 if not hex. */
 static long hex4(const unsigned char *p, size_t avail)
 {
     long v = 0;
     for (size_t i = 0; i < 4; i++) {
-        if (i >= avail) return -1;
-        int h = hex_val(p[i]);
-        if (h < 0) return -2;
-        v = v << 4 | h;
+        int c = i < avail ? p[i] : -1, lc = c | 0x20;
+        if (c < 0) return -1;
+        if (!is_digit(c) && (lc < 'a' || lc > 'f')) return -2;
+        v = v << 4 | (is_digit(c) ? c - '0' : lc - 'a' + 10);
     }
     return v;
 }
@@ -68,23 +61,11 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
 
 static size_t utf8_put(unsigned long u, char *o)
 {
-    if (u < 0x80) { o[0] = (char)u; return 1; }
-    if (u < 0x800) {
-        o[0] = (char)(0xC0 | u >> 6);
-        o[1] = (char)(0x80 | (u & 0x3F));
-        return 2;
-    }
-    if (u < 0x10000) {
-        o[0] = (char)(0xE0 | u >> 12);
-        o[1] = (char)(0x80 | (u >> 6 & 0x3F));
-        o[2] = (char)(0x80 | (u & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | u >> 18);
-    o[1] = (char)(0x80 | (u >> 12 & 0x3F));
-    o[2] = (char)(0x80 | (u >> 6 & 0x3F));
-    o[3] = (char)(0x80 | (u & 0x3F));
-    return 4;
+    static const unsigned char lead[5] = { 0, 0, 0xC0, 0xE0, 0xF0 };
+    size_t k = u < 0x80 ? 1 : u < 0x800 ? 2 : u < 0x10000 ? 3 : 4;
+    for (size_t i = k - 1; i > 0; i--, u >>= 6) o[i] = (char)(0x80 | (u & 0x3F));
+    o[0] = (char)(lead[k] | u);
+    return k;
 }
 
 /* ---- validator ------------------------------------------------------------------------ */
@@ -302,9 +283,8 @@ int json_parse(json_doc_t *doc, const char *js, size_t len, int max_tokens, char
     if (len >= INT_MAX) return scan_fail(&s, 0, "document larger than %d bytes", INT_MAX - 1); /* jsmn offsets are int */
     int r = scan_doc(&s);
     if (r) return r;
-    size_t n = (size_t)s.ntok;
-    if (n > SIZE_MAX / (sizeof(jsmntok_t) + sizeof(int))) return JSON_ENOMEM;
-    jsmntok_t *t = alloc_get(ALLOC_JSON, n * (sizeof(jsmntok_t) + sizeof(int)));
+    size_t n = (size_t)s.ntok, each = sizeof(jsmntok_t) + sizeof(int);
+    jsmntok_t *t = n <= SIZE_MAX / each ? alloc_get(ALLOC_JSON, n * each) : NULL;
     if (!t) {
         if (err && errlen) snprintf(err, errlen, "Out of memory parsing JSON");
         return JSON_ENOMEM;
@@ -350,15 +330,8 @@ int json_child_count(const json_doc_t *doc, int tok)
     return t && (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY) ? t->size : 0;
 }
 
-int json_next(const json_doc_t *doc, int tok)
-{
-    return doc_tok(doc, tok) ? doc_next(doc)[tok] : -1;
-}
-
-int json_first(const json_doc_t *doc, int tok)
-{
-    return json_child_count(doc, tok) > 0 ? tok + 1 : -1;
-}
+int json_next(const json_doc_t *doc, int tok) { return doc_tok(doc, tok) ? doc_next(doc)[tok] : -1; }
+int json_first(const json_doc_t *doc, int tok) { return json_child_count(doc, tok) > 0 ? tok + 1 : -1; }
 
 int json_sibling(const json_doc_t *doc, int tok)
 {
@@ -522,10 +495,7 @@ int json_str_eqn(const json_doc_t *doc, int tok, const char *s, size_t n)
     return i == n;
 }
 
-int json_str_eq(const json_doc_t *doc, int tok, const char *s)
-{
-    return s ? json_str_eqn(doc, tok, s, strlen(s)) : 0;
-}
+int json_str_eq(const json_doc_t *doc, int tok, const char *s) { return s ? json_str_eqn(doc, tok, s, strlen(s)) : 0; }
 
 /* ---- amounts -------------------------------------------------------------------------- */
 
@@ -618,11 +588,7 @@ void json_writer_free(json_writer_t *w)
 
 int json_writer_error(const json_writer_t *w) { return w->err; }
 
-static int w_fail(json_writer_t *w, int err)
-{
-    if (!w->err) w->err = err;
-    return -1;
-}
+static int w_fail(json_writer_t *w, int err) { if (!w->err) w->err = err; return -1; }
 
 /* Room for n more bytes plus the closing NUL. */
 static int w_reserve(json_writer_t *w, size_t n)

@@ -59,13 +59,13 @@ int json_sibling(const json_doc_t *doc, int tok);
 /* Value of key in object obj, -1 if absent. Keys compare after unescaping; with duplicate
  * keys the last wins, as in Python's json (what rotki's clients are used to). */
 int json_obj_get(const json_doc_t *doc, int obj, const char *key);
-int json_arr_get(const json_doc_t *doc, int arr, int index); /* -1 if out of range */
+int json_arr_get(const json_doc_t *doc, int arr, int index); /* -1 if out of range; O(index) */
 
 int json_is_null(const json_doc_t *doc, int tok); /* 1 if tok is null, else 0 */
 /* Scalars: JSON_OK or a negative JSON_E*. */
 int json_get_bool(const json_doc_t *doc, int tok, int *out);
 int json_get_int64(const json_doc_t *doc, int tok, int64_t *out); /* integers only */
-int json_get_double(const json_doc_t *doc, int tok, double *out);  /* finite; "C" locale */
+int json_get_double(const json_doc_t *doc, int tok, double *out);  /* finite, < 128 chars; "C" locale */
 /* Unescaped string into buf, NUL-terminated; JSON_ERANGE if it does not fit. The string
  * may contain U+0000: with outlen NULL such a string is refused (JSON_EVALUE), so the
  * result is always safe as a C string; pass outlen to get the bytes anyway. */
@@ -82,7 +82,7 @@ int json_str_eqn(const json_doc_t *doc, int tok, const char *s, size_t n);
 /* Decimal amounts, accepted as "1.5" or 1.5 (also "+1.5", ".5", "5.", "1e-3"), rewritten
  * canonically: no exponent, no '+', no superfluous zeros, "0" for any zero ("-0.10e1" ->
  * "-1"). NaN, Infinity, hex, blanks and anything else are JSON_EVALUE; too long for buf
- * is JSON_ERANGE. */
+ * is JSON_ERANGE. Amounts given as strings may be at most 127 bytes. */
 int json_get_amount(const json_doc_t *doc, int tok, char *buf, size_t buflen);
 int json_normalize_amount(const char *s, size_t n, char *buf, size_t buflen);
 
@@ -113,7 +113,8 @@ void json_begin_array(json_writer_t *w);
 void json_end_array(json_writer_t *w);
 void json_write_key(json_writer_t *w, const char *key);
 void json_write_keyn(json_writer_t *w, const char *key, size_t n);
-/* Strings are escaped; invalid UTF-8 becomes U+FFFD so the output is always valid JSON. */
+/* Strings are escaped; invalid UTF-8 becomes U+FFFD so the output is always valid JSON.
+ * A NULL string writes null (handy for optional columns). */
 void json_write_str(json_writer_t *w, const char *s);
 void json_write_strn(json_writer_t *w, const char *s, size_t n);
 void json_write_int64(json_writer_t *w, int64_t v);

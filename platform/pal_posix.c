@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -36,6 +37,11 @@ int pal_init(const pal_hooks_t *h)
 {
     hooks = *h;
     signal(SIGPIPE, SIG_IGN); /* a peer that vanished is a write error, not a process exit */
+    struct rlimit rl; /* a node with a thousand clients needs more than the usual 1024 fds */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
     return PAL_OK;
 }
 
