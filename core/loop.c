@@ -30,7 +30,8 @@ struct loop {
 
     _Atomic(loop_completion_t *) posted;
     pal_wakeup_t *wakeup;
-    pal_worker_t *worker;
+    pal_worker_t *workers[LOOP_MAX_WORKERS]; /* [0] is the shared one */
+    int n_workers;
     int worker_absent;
 
     struct {
@@ -430,36 +431,50 @@ static void run_posted(loop_t *l)
     }
 }
 
-int loop_has_worker(loop_t *l)
+static int start_worker(loop_t *l)
 {
-    if (!l->worker && !l->worker_absent) {
-        int st = pal_worker_start(l->wakeup, &l->worker);
-        if (st != PAL_OK) {
-            l->worker_absent = 1;
-            if (st != PAL_ENOTSUP) log_warn("loop: no worker thread (%s); jobs run in slices", pal_last_error());
-        }
+    if (l->worker_absent || l->n_workers == LOOP_MAX_WORKERS) return -1;
+    int st = pal_worker_start(l->wakeup, &l->workers[l->n_workers]);
+    if (st != PAL_OK) {
+        if (st == PAL_ENOTSUP) l->worker_absent = 1;
+        else log_warn("loop: cannot start a worker thread: %s", pal_last_error());
+        return -1;
     }
-    return l->worker != NULL;
+    return l->n_workers++;
+}
+
+int loop_has_worker(loop_t *l) { return l->n_workers > 0 || start_worker(l) == 0; }
+
+int loop_worker_add(loop_t *l)
+{
+    if (!loop_has_worker(l)) return -1;
+    return start_worker(l);
+}
+
+int loop_job_submit_on(loop_t *l, int worker, loop_job_t *j, void (*run)(pal_job_t *), void (*done)(loop_job_t *))
+{
+    if (worker < 0 || worker >= l->n_workers) return PAL_ENOTSUP;
+    j->pj.run = run;
+    j->done = done;
+    pal_worker_submit(l->workers[worker], &j->pj);
+    return PAL_OK;
 }
 
 int loop_job_submit(loop_t *l, loop_job_t *j, void (*run)(pal_job_t *), void (*done)(loop_job_t *))
 {
     if (!loop_has_worker(l)) return PAL_ENOTSUP;
-    j->pj.run = run;
-    j->done = done;
-    pal_worker_submit(l->worker, &j->pj);
-    return PAL_OK;
+    return loop_job_submit_on(l, 0, j, run, done);
 }
 
 static void reap_jobs(loop_t *l)
 {
-    if (!l->worker) return;
-    for (pal_job_t *p = pal_worker_reap(l->worker); p;) {
-        pal_job_t *next = p->next;
-        loop_job_t *j = (loop_job_t *)p;
-        j->done(j);
-        p = next;
-    }
+    for (int w = 0; w < l->n_workers; w++)
+        for (pal_job_t *p = pal_worker_reap(l->workers[w]); p;) {
+            pal_job_t *next = p->next;
+            loop_job_t *j = (loop_job_t *)p;
+            j->done(j);
+            p = next;
+        }
 }
 
 static void on_wakeup(loop_t *l, pal_sock_t sock, unsigned revents, void *ud)
@@ -497,10 +512,8 @@ int loop_create(loop_t **out)
 void loop_destroy(loop_t *l)
 {
     if (!l) return;
-    if (l->worker) {
-        pal_worker_stop(l->worker);
-        l->worker = NULL;
-    }
+    for (int w = 0; w < l->n_workers; w++) pal_worker_stop(l->workers[w]);
+    l->n_workers = 0;
     if (l->wakeup) {
         loop_io_del(l, pal_wakeup_sock(l->wakeup));
         pal_wakeup_close(l->wakeup);

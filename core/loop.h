@@ -133,6 +133,10 @@ struct loop_job {
 };
 int loop_job_submit(loop_t *l, loop_job_t *j, void (*run)(pal_job_t *), void (*done)(loop_job_t *));
 int loop_has_worker(loop_t *l);
+/* A further worker thread of one's own (the DB's writer and reader): its index, or -1. */
+#define LOOP_MAX_WORKERS 4
+int loop_worker_add(loop_t *l);
+int loop_job_submit_on(loop_t *l, int worker, loop_job_t *j, void (*run)(pal_job_t *), void (*done)(loop_job_t *));
 
 /* ---- the loop itself ---- */
 typedef struct {
