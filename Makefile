@@ -13,13 +13,14 @@ PYTHON     := /usr/bin/python3
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 WARN       := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter
-CPPFLAGS   += -I. -I$(DEPS)/include -D_DEFAULT_SOURCE
-LDLIBS     := -L$(DEPS)/lib -lwebsockets -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm
+CPPFLAGS   += -I. -I$(DEPS)/include -D_DEFAULT_SOURCE -DPIPIT_HAVE_SQLCIPHER
+LDLIBS     := -L$(DEPS)/lib -lwebsockets -lsqlcipher -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm
 
 CORE_SRC     := $(wildcard core/*.c)
 PLATFORM_SRC := platform/pal_posix.c
 SERVICE_SRC  := $(filter-out services/pipit.c,$(wildcard services/*.c))
-NODE_SRC     := $(CORE_SRC) $(PLATFORM_SRC) $(SERVICE_SRC)
+DB_SRC       := $(wildcard db/*.c)
+NODE_SRC     := $(CORE_SRC) $(PLATFORM_SRC) $(DB_SRC) $(SERVICE_SRC)
 UNIT_SRC     := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
@@ -69,11 +70,13 @@ run:
 
 test:
 	@SETUP_GOAL=test $(MAKE) --no-print-directory setup deps
+	@ports/deps/sqlcipher-shell.sh >/dev/null
 	@$(MAKE) --no-print-directory $(BUILD)/pipit $(BUILD)/unit $(ASAN)/unit
 	@tests/run.sh $(BUILD) $(ASAN)
 
 bench:
 	@SETUP_GOAL=bench $(MAKE) --no-print-directory setup deps
+	@ports/deps/sqlcipher-shell.sh >/dev/null
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) tests/bench/bench.py --pipit $(BUILD)/pipit
 

@@ -37,6 +37,13 @@ static const opt_t opts[] = {
     OPTI("ws-queue-max", ws_queue_max, 1, 1000000, "messages queued for one WebSocket client before it is dropped (default 4096)"),
     OPTZ("ws-queue-bytes", ws_queue_bytes, "bytes queued for one WebSocket client before it is dropped (default 4M)"),
     OPTI("ws-ping-interval", ws_ping_interval, 1, 86400, "seconds of WebSocket silence before a ping (default 60)"),
+    OPTS("db-driver", db_driver, "threaded (DB jobs on worker threads) or sliced (on the loop, in slices) (default threaded)"),
+    OPTI("db-slice-steps", db_slice_steps, 1, 1000000, "sliced driver: SQLite steps per job per loop turn (default 100)"),
+    OPTZ("db-cache", db_cache, "SQLite page cache per connection (default 2M)"),
+    OPTI("db-maintenance-interval", db_maintenance_interval, 1, 31536000, "seconds between DB maintenance runs (default 3600)"),
+    OPTI("slow-turn-ms", slow_turn_ms, 0, 60000, "log a loop turn longer than this with what ran in it (default 50; 0 = never)"),
+    OPTI("max-tasks", max_tasks, 1, 1000, "async tasks running at once, the rest queue (default 4)"),
+    OPTI("max-task-outcomes", max_task_outcomes, 16, 1000000, "completed task outcomes kept until read (default 4096)"),
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
 
@@ -54,6 +61,13 @@ void config_defaults(config_t *c)
     c->ws_queue_max = 4096;
     c->ws_queue_bytes = 4u << 20;
     c->ws_ping_interval = 60;
+    snprintf(c->db_driver, sizeof c->db_driver, "threaded");
+    c->db_slice_steps = 100;
+    c->db_cache = 2u << 20;
+    c->db_maintenance_interval = 3600;
+    c->slow_turn_ms = 50;
+    c->max_tasks = 4;
+    c->max_task_outcomes = 4096;
 }
 
 void config_usage(void)
@@ -284,6 +298,10 @@ int config_load(config_t *c, int argc, char **argv, char *err, size_t errlen)
         char src[80];
         snprintf(src, sizeof src, "--%s", o->name);
         if (set_opt(c, o, val, src, err, errlen) != 0) return -1;
+    }
+    if (strcmp(c->db_driver, "threaded") != 0 && strcmp(c->db_driver, "sliced") != 0) {
+        snprintf(err, errlen, "db-driver '%s' is not one of threaded, sliced", c->db_driver);
+        return -1;
     }
     return 0;
 }

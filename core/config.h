@@ -21,6 +21,13 @@ typedef struct {
     int ws_queue_max;        /* messages queued per WebSocket client before it is dropped */
     size_t ws_queue_bytes;   /* bytes queued per WebSocket client before it is dropped */
     int ws_ping_interval;    /* seconds of silence before a ping; no pong in as long again: hang up */
+    char db_driver[16];      /* "threaded" (worker threads) or "sliced" (on the loop) */
+    int db_slice_steps;      /* sliced driver: sqlite3_step calls per job per loop turn */
+    size_t db_cache;         /* SQLite page cache per connection, bytes */
+    int db_maintenance_interval; /* seconds between runs of the db_maintenance job */
+    int slow_turn_ms;        /* a loop turn longer than this is logged with what ran in it */
+    int max_tasks;           /* async tasks running at once; more wait in a queue */
+    int max_task_outcomes;   /* completed outcomes kept until read */
     char config_file[512];
 } config_t;
 

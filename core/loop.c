@@ -32,6 +32,7 @@ struct loop {
     pal_wakeup_t *wakeup;
     pal_worker_t *workers[LOOP_MAX_WORKERS]; /* [0] is the shared one */
     int n_workers;
+    int role_worker[LOOP_MAX_WORKERS]; /* role -> worker index; 0 = not started */
     int worker_absent;
 
     struct {
@@ -46,7 +47,17 @@ struct loop {
     int stopping;
     uint64_t now_us;
     loop_stats_t stats;
+    uint64_t slow_turn_us;
+    struct { /* what the current turn did, for the slow-turn log */
+        uint32_t io, timers, tasks;
+        uint64_t io_us, timers_us, tasks_us, slowest_us;
+        const char *slowest;
+    } turn;
 };
+
+const uint64_t loop_turn_bounds_us[LOOP_TURN_BUCKETS] = {100, 500, 1000, 5000, 10000, 20000, 50000, 100000, 1000000};
+
+void loop_set_slow_turn_ms(loop_t *l, uint32_t ms) { l->slow_turn_us = (uint64_t)ms * 1000u; }
 
 /* ---------------------------------------------------------------- socket map */
 static size_t sock_hash(pal_sock_t s, size_t cap)
@@ -224,7 +235,9 @@ static void fire_timers(loop_t *l)
         loop_timer_t *t = l->heap[1];
         loop_timer_stop(l, t);
         t->fn(t); /* may re-arm itself */
+        l->turn.timers++;
     }
+    l->turn.timers_us += pal_mono_us() - now;
 }
 
 /* ---------------------------------------------------------------- tasks */
@@ -314,9 +327,18 @@ static void run_task(loop_t *l, loop_task_t *t)
 {
     t->queued = 0;
     t->running = 1;
+    uint64_t t0 = pal_mono_us();
+    const char *name = t->name;
     int r = t->fn(t);
+    uint64_t dt = pal_mono_us() - t0;
     t->running = 0;
     l->stats.tasks_run++;
+    l->turn.tasks++;
+    l->turn.tasks_us += dt;
+    if (dt >= l->turn.slowest_us) {
+        l->turn.slowest_us = dt;
+        l->turn.slowest = name ? name : "task";
+    }
     if (r == PT_YIELDED) {
         loop_task_wake(t, 0);
     } else if (r >= PT_EXITED) {
@@ -445,10 +467,15 @@ static int start_worker(loop_t *l)
 
 int loop_has_worker(loop_t *l) { return l->n_workers > 0 || start_worker(l) == 0; }
 
-int loop_worker_add(loop_t *l)
+int loop_worker_for(loop_t *l, int role)
 {
-    if (!loop_has_worker(l)) return -1;
-    return start_worker(l);
+    if (role <= 0 || role >= LOOP_MAX_WORKERS || !loop_has_worker(l)) return -1;
+    if (!l->role_worker[role]) {
+        int w = start_worker(l);
+        if (w < 0) return -1;
+        l->role_worker[role] = w;
+    }
+    return l->role_worker[role];
 }
 
 int loop_job_submit_on(loop_t *l, int worker, loop_job_t *j, void (*run)(pal_job_t *), void (*done)(loop_job_t *))
@@ -560,6 +587,7 @@ int loop_turn(loop_t *l, int max_wait_ms)
         log_error("loop: poll failed: %s", pal_last_error());
         return n;
     }
+    memset(&l->turn, 0, sizeof l->turn);
     /* Backwards, clearing revents first: a handler may delete entries (the last one moves
      * into the hole, already handled) or add some (appended, not seen this turn). */
     for (size_t i = l->n_io; n > 0 && i-- > 0;) {
@@ -569,7 +597,9 @@ int loop_turn(loop_t *l, int max_wait_ms)
         l->pfds[i].revents = 0;
         n--;
         l->ents[i].fn(l, l->pfds[i].sock, re, l->ents[i].ud);
+        l->turn.io++;
     }
+    l->turn.io_us = pal_mono_us() - t0;
     fire_timers(l);
 
     /* Run what is ready now; tasks readied meanwhile get the next turn (no starvation). */
@@ -584,7 +614,19 @@ int loop_turn(loop_t *l, int max_wait_ms)
     uint64_t dt = pal_mono_us() - t0;
     l->stats.turns++;
     l->stats.last_turn_us = dt;
+    l->stats.turn_sum_us += dt;
+    int b = 0;
+    while (b < LOOP_TURN_BUCKETS && dt > loop_turn_bounds_us[b]) b++;
+    l->stats.turn_buckets[b]++;
     if (dt > l->stats.longest_turn_us) l->stats.longest_turn_us = dt;
+    if (l->slow_turn_us && dt > l->slow_turn_us) {
+        l->stats.slow_turns++;
+        log_warn("loop: a turn took %.1f ms: %u socket events (%.1f ms), %u timers (%.1f ms), %u tasks (%.1f ms, "
+                 "slowest %s %.1f ms)",
+                 (double)dt / 1000, l->turn.io, (double)l->turn.io_us / 1000, l->turn.timers,
+                 (double)l->turn.timers_us / 1000, l->turn.tasks, (double)l->turn.tasks_us / 1000,
+                 l->turn.slowest ? l->turn.slowest : "-", (double)l->turn.slowest_us / 1000);
+    }
     return PAL_OK;
 }
 

@@ -58,6 +58,7 @@ struct loop_task {
     unsigned wake;          /* LOOP_WAKE_* reasons since the task last waited */
     unsigned io_revents;
     pal_sock_t io_sock;
+    const char *name;       /* for the slow-turn log; set by the owner after starting */
     uint8_t queued, running, ended;
 };
 void loop_task_start(loop_t *l, loop_task_t *t, loop_task_fn fn, void (*on_end)(loop_task_t *), void *ud);
@@ -133,18 +134,27 @@ struct loop_job {
 };
 int loop_job_submit(loop_t *l, loop_job_t *j, void (*run)(pal_job_t *), void (*done)(loop_job_t *));
 int loop_has_worker(loop_t *l);
-/* A further worker thread of one's own (the DB's writer and reader): its index, or -1. */
+/* A worker thread of one's own for a role (the DB's writer and reader), started on first
+ * use and kept for the loop's life: its index, or -1 without threads. */
 #define LOOP_MAX_WORKERS 4
-int loop_worker_add(loop_t *l);
+enum { LOOP_WORKER_DB_WRITER = 1, LOOP_WORKER_DB_READER = 2 };
+int loop_worker_for(loop_t *l, int role);
 int loop_job_submit_on(loop_t *l, int worker, loop_job_t *j, void (*run)(pal_job_t *), void (*done)(loop_job_t *));
 
 /* ---- the loop itself ---- */
+#define LOOP_TURN_BUCKETS 9
+extern const uint64_t loop_turn_bounds_us[LOOP_TURN_BUCKETS]; /* histogram upper bounds; +Inf after */
 typedef struct {
     uint64_t turns;
     uint64_t longest_turn_us;
     uint64_t last_turn_us;
     uint64_t tasks_run;
+    uint64_t slow_turns;
+    uint64_t turn_buckets[LOOP_TURN_BUCKETS + 1];
+    uint64_t turn_sum_us;
 } loop_stats_t;
+/* A turn that runs longer than ms is logged with what ran in it (0 = never). */
+void loop_set_slow_turn_ms(loop_t *l, uint32_t ms);
 
 int loop_create(loop_t **out);
 void loop_destroy(loop_t *l);

@@ -112,6 +112,9 @@ int pal_file_size(const char *path, uint64_t *size);             /* PAL_ENOENT i
 int pal_file_rename(const char *from, const char *to);           /* atomic replace */
 int pal_file_remove(const char *path);
 int pal_dir_make(const char *path);                              /* with parents, mode 0700 */
+/* Calls fn for each entry of a folder (not . and ..), is_dir set for folders; fn returning
+ * nonzero stops the walk. PAL_ENOENT when the folder does not exist. */
+int pal_dir_list(const char *path, int (*fn)(const char *name, int is_dir, void *ud), void *ud);
 /* The per-user data folder (e.g. ~/.local/share/pipit) written into buf. */
 int pal_default_data_dir(char *buf, size_t len);
 /* An environment variable, or NULL. */

@@ -3,6 +3,7 @@
 #include "pal.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -434,6 +435,26 @@ int pal_dir_make(const char *path)
         if (mkdir(buf, 0700) != 0 && errno != EEXIST) return fail(PAL_EIO, buf);
         buf[i] = c;
     }
+    return PAL_OK;
+}
+
+int pal_dir_list(const char *path, int (*fn)(const char *name, int is_dir, void *ud), void *ud)
+{
+    DIR *d = opendir(path);
+    if (!d) return fail(errno == ENOENT ? PAL_ENOENT : PAL_EIO, path);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        int is_dir = e->d_type == DT_DIR;
+        if (e->d_type == DT_UNKNOWN) {
+            char full[4096];
+            struct stat st;
+            snprintf(full, sizeof full, "%s/%s", path, e->d_name);
+            is_dir = stat(full, &st) == 0 && S_ISDIR(st.st_mode);
+        }
+        if (fn(e->d_name, is_dir, ud)) break;
+    }
+    closedir(d);
     return PAL_OK;
 }
 

@@ -24,6 +24,22 @@ static const config_t *cfg;
 static void (*sender)(api_req_t *);
 static size_t out_prefix;
 static api_stats_t stats;
+#define MAX_ROUTE_STATS 64
+const double api_latency_bounds_s[API_LATENCY_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
+static api_route_stats_t route_stats[MAX_ROUTE_STATS];
+static int n_route_stats;
+
+static int (*gate_fn)(api_req_t *);
+static int (*async_submit)(api_req_t *);
+static void (*async_sink)(api_req_t *);
+
+void api_set_gate(int (*gate)(api_req_t *)) { gate_fn = gate; }
+
+void api_set_async(int (*submit)(api_req_t *), void (*sink)(api_req_t *))
+{
+    async_submit = submit;
+    async_sink = sink;
+}
 
 static char static_503[160];
 static size_t static_503_len;
@@ -39,7 +55,13 @@ int api_init(const config_t *c)
     return 0;
 }
 
-void api_shutdown(void) { n_tables = 0; }
+void api_shutdown(void)
+{
+    n_tables = 0;
+    n_route_stats = 0;
+    memset(route_stats, 0, sizeof route_stats);
+    gate_fn = NULL;
+}
 
 const char *api_static_503(size_t *len)
 {
@@ -63,12 +85,7 @@ int api_add_routes(const api_route_t *routes, size_t n)
     tables[n_tables].n = n;
     for (size_t i = 0; i < n; i++) {
         int id = -1;
-        if (routes[i].flag) {
-            char help[160];
-            snprintf(help, sizeof help, "endpoint %s", routes[i].pattern);
-            id = flags_register(routes[i].flag, 1, NULL);
-            (void)help;
-        }
+        if (routes[i].flag) id = flags_register(routes[i].flag, 1, NULL);
         tables[n_tables].flag_ids[i] = id;
     }
     n_tables++;
@@ -141,14 +158,52 @@ void api_req_gone(api_req_t *r)
 }
 
 /* ------------------------------------------------------------------ replies */
+static void record_route(const api_req_t *r, int status)
+{
+    const char *route = r->route ? r->route->pattern : "unmatched";
+    api_route_stats_t *st = NULL;
+    for (int i = 0; i < n_route_stats && !st; i++)
+        if (route_stats[i].route == route && route_stats[i].method == r->method) st = &route_stats[i];
+    if (!st) {
+        if (n_route_stats == MAX_ROUTE_STATS) return;
+        st = &route_stats[n_route_stats++];
+        st->route = route;
+        st->method = r->method;
+    }
+    double dt = (double)(pal_mono_us() - r->started_us) / 1e6;
+    int b = 0;
+    while (b < API_LATENCY_BUCKETS && dt > api_latency_bounds_s[b]) b++;
+    st->buckets[b]++;
+    st->count++;
+    st->sum_s += dt;
+    int cls = status / 100;
+    st->by_class[cls >= 1 && cls <= 5 ? cls : 5]++;
+}
+
+void api_route_stats_each(void (*fn)(const api_route_stats_t *, void *), void *ud)
+{
+    for (int i = 0; i < n_route_stats; i++) fn(&route_stats[i], ud);
+}
+
 static void send_reply(api_req_t *r, int status)
 {
     r->status = status;
     r->replied = 1;
-    if (status >= 500) stats.responses_5xx++;
-    else if (status >= 400) stats.responses_4xx++;
-    else stats.responses_2xx++;
-    if (r->conn && sender) sender(r);
+    if (!r->task) record_route(r, status);
+    if (r->task) { /* a detached request: its reply is the task's outcome */
+        if (async_sink) async_sink(r);
+    } else {
+        if (status >= 500) stats.responses_5xx++;
+        else if (status >= 400) stats.responses_4xx++;
+        else stats.responses_2xx++;
+        if (r->conn && sender) {
+            sender(r);
+            return;
+        }
+    }
+    /* nobody to send it to (a task, or the client went away): the request ends here, once
+     * the handler that replied has returned */
+    if (!r->in_handler) api_req_free(r);
 }
 
 json_writer_t *api_reply_begin(api_req_t *r)
@@ -199,6 +254,12 @@ void api_reply_true(api_req_t *r)
 {
     json_write_bool(api_reply_begin(r), 1);
     api_reply_end(r, 200, "");
+}
+
+void api_reply_text(api_req_t *r, int status, const char *content_type, const char *text, size_t len)
+{
+    r->content_type = content_type;
+    api_reply_raw(r, status, text, len);
 }
 
 void api_reply_raw(api_req_t *r, int status, const char *json, size_t len)
@@ -337,7 +398,7 @@ static int route_match(api_req_t *r, const char *pattern)
     return 1;
 }
 
-static const char *method_name(unsigned m)
+const char *api_method_name(unsigned m)
 {
     switch (m) {
     case API_GET: return "GET";
@@ -348,6 +409,44 @@ static const char *method_name(unsigned m)
     case API_OPTIONS: return "OPTIONS";
     default: return "HEAD";
     }
+}
+
+static void call_handler(api_req_t *r)
+{
+    r->in_handler = 1;
+    int rc = r->route->handler(r);
+    r->in_handler = 0;
+    if (rc == API_PENDING && !r->replied) {
+        r->pending = 1;
+        return;
+    }
+    if (r->replied && (!r->conn || r->task)) api_req_free(r); /* its reply was not sent: free it now */
+}
+
+void api_req_run(api_req_t *r) { call_handler(r); }
+
+api_req_t *api_req_detach(api_req_t *src)
+{
+    api_req_t *r = alloc_zget(ALLOC_HTTP, sizeof *r);
+    if (!r) return NULL;
+    r->method = src->method;
+    memcpy(r->path, src->path, sizeof r->path);
+    memcpy(r->params, src->params, sizeof r->params);
+    r->nparams = src->nparams;
+    r->route = src->route;
+    memcpy(r->peer, src->peer, sizeof r->peer);
+    r->started_us = pal_mono_us();
+    /* the body and its parse move over: doc points into body, both go together */
+    r->query = src->query;
+    r->body = src->body;
+    r->body_len = src->body_len;
+    r->body_cap = src->body_cap;
+    r->doc = src->doc;
+    src->query = NULL;
+    src->body = NULL;
+    src->body_len = src->body_cap = 0;
+    memset(&src->doc, 0, sizeof src->doc);
+    return r;
 }
 
 void api_req_dispatch(api_req_t *r)
@@ -377,12 +476,18 @@ void api_req_dispatch(api_req_t *r)
                 return;
             }
             r->route = rt;
-            if (rt->handler(r) == API_PENDING && !r->replied) r->pending = 1;
+            if (gate_fn && !(rt->opts & API_PUBLIC) && gate_fn(r) != 0) return;
+            if ((rt->opts & API_ASYNC) && async_submit) {
+                int async;
+                if (api_arg_bool(r, "async_query", 0, &async) != 0) return;
+                if (async && async_submit(r) == 0) return;
+            }
+            call_handler(r);
             return;
         }
     }
     if (path_known)
-        api_reply_error(r, 405, "The method %s is not allowed for the requested URL.", method_name(r->method));
+        api_reply_error(r, 405, "The method %s is not allowed for the requested URL.", api_method_name(r->method));
     else
         api_reply_error(r, 404, "The requested URL was not found on the server. If you entered the URL manually "
                                 "please check your spelling and try again.");

@@ -31,7 +31,10 @@ typedef struct {
     const char *pattern;   /* "/api/1/users/<name>": <x> matches one path segment */
     api_handler_fn handler;
     const char *flag;      /* feature flag that switches it, or NULL for always on */
+    unsigned opts;         /* API_PUBLIC: reachable without a session when sessions are required */
 } api_route_t;
+#define API_PUBLIC 0x1
+#define API_ASYNC 0x2  /* accepts async_query: answered with a task id, run by the task manager */
 
 struct api_req {
     void *conn;             /* the server's connection; NULL once the client went away */
@@ -48,14 +51,20 @@ struct api_req {
         char value[128];
     } params[API_MAX_PATH_PARAMS];
     char origin[256];       /* Origin header, for CORS */
+    char cookie[512];       /* Cookie header */
+    char peer[64];          /* the client's address (login throttling) */
+    char set_cookie[520];   /* a Set-Cookie value to send with the reply, if any */
     int cors_ok;
     uint64_t started_us;
     /* the reply, once made */
     json_writer_t writer;
+    const char *content_type; /* NULL: application/json */
     int status;
     char *out;              /* allocation holding prefix + headers room + body */
     size_t out_off, out_len;
-    uint8_t replied, pending, keepalive_done;
+    uint8_t replied, pending, in_handler;
+    void *task;             /* set when the task manager runs this request detached */
+    volatile int cancelled; /* set when its task was cancelled: jobs stop, results are dropped */
     void *ud;               /* handler state while pending */
     void (*on_gone)(api_req_t *req); /* called if the client goes away while pending */
 };
@@ -78,6 +87,8 @@ void api_reply_error(api_req_t *req, int status, const char *fmt, ...);
 void api_reply_true(api_req_t *req);
 /* Sends a pre-encoded envelope (e.g. a stored task outcome). */
 void api_reply_raw(api_req_t *req, int status, const char *json, size_t len);
+/* Sends a body that is not JSON (the Prometheus metrics), content_type static. */
+void api_reply_text(api_req_t *req, int status, const char *content_type, const char *text, size_t len);
 
 /* --- arguments: body JSON, else query string, else path parameter (rotki merges them) --- */
 const char *api_path_param(const api_req_t *req, const char *name);
@@ -86,6 +97,19 @@ int api_arg_bool(api_req_t *req, const char *name, int dflt, int *out);
 /* The body's top-level object token, or -1 (and a 400 sent) if the body is not an object;
  * 0 with *present = 0 when there is no body. */
 int api_body_object(api_req_t *req, int *tok);
+
+/* The session gate: called before every non-public route; it returns 0 to let the request
+ * through, or replies (401) and returns -1. NULL = no gate. */
+void api_set_gate(int (*gate)(api_req_t *req));
+
+/* The task manager's hooks: `submit` takes an async request over (it replies with the task
+ * id and runs a detached copy later); `sink` receives a detached request's reply. */
+void api_set_async(int (*submit)(api_req_t *req), void (*sink)(api_req_t *req));
+/* Moves what a handler needs (path, params, query, body, route) into a new request that has no
+ * connection; NULL when out of memory. */
+api_req_t *api_req_detach(api_req_t *req);
+/* Runs the matched route's handler on a detached request (the task manager's side). */
+void api_req_run(api_req_t *req);
 
 /* --- used by the server glue --- */
 api_req_t *api_req_new(void *conn, unsigned method, const char *path, size_t path_len);
@@ -108,5 +132,19 @@ typedef struct {
     uint64_t requests, responses_2xx, responses_4xx, responses_5xx, rejected_503;
 } api_stats_t;
 void api_get_stats(api_stats_t *out);
+
+/* Per route and method: answers by status class and a latency histogram. */
+#define API_LATENCY_BUCKETS 10
+extern const double api_latency_bounds_s[API_LATENCY_BUCKETS]; /* upper bounds; +Inf after */
+typedef struct {
+    const char *route;   /* the pattern, or "unmatched" */
+    unsigned method;
+    uint64_t by_class[6]; /* [2] = 2xx … [5] = 5xx */
+    uint64_t buckets[API_LATENCY_BUCKETS + 1];
+    uint64_t count;
+    double sum_s;
+} api_route_stats_t;
+void api_route_stats_each(void (*fn)(const api_route_stats_t *s, void *ud), void *ud);
+const char *api_method_name(unsigned method);
 
 #endif

@@ -195,10 +195,15 @@ size_t notifier_client_count(void) { return stats.clients; }
 void notifier_get_stats(notifier_stats_t *out) { *out = stats; }
 
 /* ------------------------------------------------------------------ lws side */
-int notifier_ws_accept(struct lws *wsi, const char *path)
+static int (*ws_gate)(const char *cookie);
+
+void notifier_set_gate(int (*gate)(const char *cookie)) { ws_gate = gate; }
+
+int notifier_ws_accept(struct lws *wsi, const char *path, const char *cookie)
 {
     (void)wsi;
     if (strcmp(path, "/ws") != 0 && strcmp(path, "/ws/") != 0) return -1;
+    if (ws_gate && ws_gate(cookie) != 0) return -1;
     return flags_on(flag_notifier) ? 0 : -1;
 }
 
@@ -365,8 +370,8 @@ static int api_messages_put(api_req_t *req)
 }
 
 static const api_route_t routes[] = {
-    {API_GET, "/api/1/messages", api_messages_get, "api.messages"},
-    {API_PUT, "/api/1/messages", api_messages_put, "api.messages_put"},
+    {API_GET, "/api/1/messages", api_messages_get, "api.messages", 0},
+    {API_PUT, "/api/1/messages", api_messages_put, "api.messages_put", 0},
 };
 
 static void on_flag(int id, int on, void *ud)

@@ -45,7 +45,9 @@ typedef struct {
 void notifier_get_stats(notifier_stats_t *out);
 
 /* --- the server glue's entry points (libwebsockets callbacks) --- */
-int notifier_ws_accept(struct lws *wsi, const char *path); /* 0 = accept the upgrade */
+int notifier_ws_accept(struct lws *wsi, const char *path, const char *cookie); /* 0 = accept */
+/* The session check for /ws when sessions are required (auth sets it): 0 = allowed. */
+void notifier_set_gate(int (*gate)(const char *cookie));
 int notifier_ws_established(struct lws *wsi, void **slot);
 int notifier_ws_receive(struct lws *wsi, void *client, const void *in, size_t len);
 int notifier_ws_writeable(struct lws *wsi, void *client); /* nonzero: close */

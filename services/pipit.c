@@ -8,20 +8,30 @@
 #include "../core/log.h"
 #include "../core/loop.h"
 #include "../platform/pal.h"
+#include "../db/db.h"
 #include "api.h"
+#include "auth.h"
 #include "notifier.h"
 #include "server.h"
+#include "settings.h"
 #include "system.h"
+#include "tags.h"
+#include "metrics.h"
+#include "orchestrator.h"
+#include "tasks.h"
 
 static void *pal_alloc(size_t n) { return alloc_sys_get(ALLOC_PAL, n); }
 
 static void on_stopped(void *ud) { loop_stop(ud); }
 
+static void on_logged_out(void *ud) { server_stop(on_stopped, ud); }
+
+/* The user's DB is closed first (its queued jobs finish), then the server. */
 static void on_stop_signal(loop_t *l, void *ud)
 {
     (void)ud;
     log_info("shutting down");
-    server_stop(on_stopped, l);
+    auth_shutdown(on_logged_out, l);
 }
 
 /* Work-class requests stop at budget - reserve, so lws and TLS can still answer with 503. */
@@ -55,13 +65,17 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (db_global_init() != 0) return 1;
     loop_t *loop;
     if (loop_create(&loop) != PAL_OK) {
         log_error("cannot create the event loop: %s", pal_last_error());
         return 1;
     }
+    loop_set_slow_turn_ms(loop, (uint32_t)cfg.slow_turn_ms);
     rc = 1;
-    if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0) {
+    if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0 || auth_init(&cfg, loop) != 0 ||
+        settings_init() != 0 || tags_init() != 0 || tasks_init(&cfg, loop) != 0 ||
+        metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;
     }
@@ -77,9 +91,12 @@ int main(int argc, char **argv)
     if (server_start(loop, &cfg) != 0) goto out;
     rc = loop_run(loop) == PAL_OK ? 0 : 1;
 out:
+    orchestrator_shutdown();
+    tasks_shutdown();
     notifier_shutdown();
     api_shutdown();
     loop_destroy(loop);
+    db_global_shutdown();
     pal_shutdown();
     if (alloc_live()) log_warn("%zu bytes still allocated at exit", alloc_live());
     log_info("stopped");

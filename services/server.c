@@ -148,9 +148,11 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
         buf = fallback + LWS_PRE + HDR_ROOM;
         if (status != 503) status = 500;
     }
-    if (lws_add_http_common_headers(wsi, (unsigned)status, "application/json", (lws_filepos_t)body_len, &p, end))
+    const char *ctype = r->content_type && r->out ? r->content_type : "application/json";
+    if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)body_len, &p, end)) return -1;
+    if (add_cors(wsi, r, &p, end) || (r->set_cookie[0] && add_header(wsi, "set-cookie:", r->set_cookie, &p, end)) ||
+        lws_finalize_http_header(wsi, &p, end))
         return -1;
-    if (add_cors(wsi, r, &p, end) || lws_finalize_http_header(wsi, &p, end)) return -1;
     size_t hl = (size_t)(p - start);
     if (hl > HDR_ROOM) return -1;
     memcpy(buf - hl, start, hl);
@@ -239,6 +241,8 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_le
     if (!pss->req) return reply_now(wsi, pss, 503);
     api_req_t *r = pss->req;
     if (lws_hdr_copy(wsi, r->origin, sizeof r->origin, WSI_TOKEN_ORIGIN) > 0) r->cors_ok = api_cors_allowed(r->origin);
+    if (lws_hdr_copy(wsi, r->cookie, sizeof r->cookie, WSI_TOKEN_HTTP_COOKIE) < 0) r->cookie[0] = 0;
+    lws_get_peer_simple(wsi, r->peer, sizeof r->peer);
     if (copy_query(wsi, r) != 0) {
         api_reply_error(r, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
         return write_reply(wsi, pss, r);
@@ -343,9 +347,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
 
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-        char path[64];
+        char path[64], cookie[512];
         if (srv.stopping || lws_hdr_copy(wsi, path, sizeof path, WSI_TOKEN_GET_URI) <= 0) return -1;
-        return notifier_ws_accept(wsi, path);
+        if (lws_hdr_copy(wsi, cookie, sizeof cookie, WSI_TOKEN_HTTP_COOKIE) < 0) cookie[0] = 0;
+        return notifier_ws_accept(wsi, path, cookie);
     }
     case LWS_CALLBACK_ESTABLISHED:
         return notifier_ws_established(wsi, &pss->client);

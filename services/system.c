@@ -199,10 +199,10 @@ static int api_flags_put(api_req_t *req)
 }
 
 static const api_route_t routes[] = {
-    {API_GET, "/api/1/ping", api_ping, NULL},
-    {API_GET, "/api/1/info", api_info, "api.info"},
-    {API_GET, "/api/1/flags", api_flags_get, NULL},
-    {API_PUT, "/api/1/flags", api_flags_put, NULL},
+    {API_GET, "/api/1/ping", api_ping, NULL, API_PUBLIC},
+    {API_GET, "/api/1/info", api_info, "api.info", API_PUBLIC},
+    {API_GET, "/api/1/flags", api_flags_get, NULL, 0},
+    {API_PUT, "/api/1/flags", api_flags_put, NULL, 0},
 };
 
 int system_init(const config_t *c, loop_t *l)

@@ -15,8 +15,13 @@ jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 CC=${CC:-cc}; AR=${AR:-ar}; CMAKE_TOOLCHAIN_FILE=; DEPS_CFLAGS="-O2 -fPIC"
 [ -f "$ports/$target/target.env" ] && . "$ports/$target/target.env"
 
+# One build at a time per cache (two makes at once would share the prefix).
+mkdir -p "$cache"
+exec 9>"$cache/.lock-$target"
+flock 9
+
 # The stamp covers this recipe, the pins and the target's toolchain settings.
-stamp=$(cat "$0" "$here/sources.txt" "$here"/*.patch "$ports/$target/target.env" 2>/dev/null | sha256sum | cut -c1-16)
+stamp=$(cat "$0" "$here/sqlcipher.sh" "$here/sources.txt" "$here"/*.patch "$ports/$target/target.env" 2>/dev/null | sha256sum | cut -c1-16)
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; then
   exit 0
 fi
@@ -28,6 +33,8 @@ for p in mbedtls libwebsockets; do "$here/fetch.sh" "$p" "$src_cache"; done
 tar xjf "$src_cache/mbedtls_3.6.6.orig.tar.bz2" -C "$out/src"
 m=$out/src/mbedtls-3.6.6
 python3 "$m/scripts/config.py" -f "$m/include/mbedtls/mbedtls_config.h" set MBEDTLS_PLATFORM_MEMORY
+# AES tables in ROM: no lazy table set-up racing between the loop (TLS) and the DB worker
+python3 "$m/scripts/config.py" -f "$m/include/mbedtls/mbedtls_config.h" set MBEDTLS_AES_ROM_TABLES
 mkdir -p "$m/build"
 (cd "$m/build" && cmake .. -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$CC" \
    ${CMAKE_TOOLCHAIN_FILE:+-DCMAKE_TOOLCHAIN_FILE="$CMAKE_TOOLCHAIN_FILE"} \
@@ -56,6 +63,8 @@ mkdir -p "$l/build"
    >"$out/lws.log" 2>&1 \
  && make -j"$jobs" >>"$out/lws.log" 2>&1 && make install >>"$out/lws.log" 2>&1) \
  || { echo "deps: libwebsockets build failed, see $out/lws.log" >&2; tail -20 "$out/lws.log" >&2; exit 1; }
+
+PIPIT_DEPS_DIR="$cache" "$here/sqlcipher.sh" "$target"
 
 rm -rf "$out/src"
 echo "$stamp" > "$out/.stamp"

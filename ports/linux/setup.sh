@@ -3,10 +3,10 @@
 # missing. As root it installs them with apt-get; otherwise it names them and stops.
 set -eu
 goal=${1:-run}
-need="gcc make cmake python3 libjsmn-dev ca-certificates xz-utils bzip2"
+need="gcc make cmake python3 libjsmn-dev ca-certificates xz-utils bzip2 tcl"
 case "$goal" in
-  test) need="$need curl python3-websockets valgrind" ;;
-  bench) need="$need curl python3-websockets wrk" ;;
+  test) need="$need curl python3-websockets valgrind sqlite3 libssl-dev" ;;
+  bench) need="$need curl python3-websockets wrk sqlite3 libssl-dev" ;;
 esac
 missing=""
 for p in $need; do

@@ -25,8 +25,9 @@ def test(fn):
 class Node:
     """One pipit process with its own data dir; stderr is collected for assertions."""
 
-    def __init__(self, *args, env=None, wrapper=None):
-        self.data_dir = tempfile.mkdtemp(prefix="pipit-it-")
+    def __init__(self, *args, env=None, wrapper=None, data_dir=None):
+        self.own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="pipit-it-")
         cmd = list(wrapper or []) + [PIPIT, "--rest-api-port", "0", "--data-dir", self.data_dir] + list(args)
         e = dict(os.environ)
         e.update(env or {})
@@ -63,6 +64,11 @@ class Node:
         parsed = json.loads(payload) if payload else None
         return resp.status, parsed, resp
 
+    def call(self, method, path, body=None, **kw):
+        """request() for JSON APIs: (status, result, message)."""
+        st, js, _ = self.request(method, path, body=body, **kw)
+        return st, (js or {}).get("result"), (js or {}).get("message")
+
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
 
@@ -82,7 +88,8 @@ class Node:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self.own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
         return self.proc.returncode
 
     def __enter__(self):
@@ -90,6 +97,35 @@ class Node:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def sqlcipher_shell():
+    """The OpenSSL-provider sqlcipher shell the dependency build makes for tests."""
+    out = subprocess.run(["ports/deps/sqlcipher-shell.sh"], capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def percentile(values, p):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(len(v) * p / 100))]
+
+
+def ping_latencies(port, seconds=None, count=None, stop=None, source=None):
+    """Times /api/1/ping over one keep-alive connection until `stop` is set, `seconds` pass or
+    `count` pings are done; returns the latencies in ms."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0) if source else None)
+    lat = []
+    t_end = time.time() + seconds if seconds else None
+    while (stop is None or not stop.is_set()) and (t_end is None or time.time() < t_end) and (count is None or len(lat) < count):
+        t0 = time.perf_counter()
+        conn.request("GET", "/api/1/ping")
+        r = conn.getresponse()
+        r.read()
+        lat.append((time.perf_counter() - t0) * 1000)
+        assert r.status == 200, r.status
+        time.sleep(0.002)
+    conn.close()
+    return lat
 
 
 def check(cond, msg=""):

@@ -7,9 +7,11 @@
 #include "../../platform/pal.h"
 #include "unit.h"
 
-extern const unit_suite_t suite_pt, suite_loop, suite_alloc, suite_json, suite_config;
+extern const unit_suite_t suite_pt, suite_loop, suite_alloc, suite_json, suite_config, suite_schema, suite_sqlcipher,
+    suite_db;
 
-static const unit_suite_t *const suites[] = {&suite_pt, &suite_loop, &suite_alloc, &suite_json, &suite_config};
+static const unit_suite_t *const suites[] = {&suite_pt,     &suite_loop,      &suite_alloc, &suite_json, &suite_config,
+                                             &suite_schema, &suite_sqlcipher, &suite_db};
 
 int unit_current_failed;
 

@@ -1,0 +1,16 @@
+/* messages — one function per rotki WebSocket message type pipit sends, so each payload's
+ * shape is written down once (../shared/spec/websocket.md §5). Each returns the number of
+ * clients reached, or -1 when it could not be encoded. */
+#ifndef PIPIT_MESSAGES_H
+#define PIPIT_MESSAGES_H
+
+/* legacy: {"verbosity": "warning"|"error", "value": text} (kept for GET /messages if no client) */
+int messages_legacy(int is_error, const char *text);
+/* db_upgrade_status: {"start_version", "target_version", "current_upgrade": {"to_version",
+ * "total_steps", "current_step", "description"}} */
+int messages_db_upgrade_status(int start, int target, int to_version, int step, int total, const char *description);
+/* progress_updates: {"subtype": subtype, "total": n, "processed": k, "step": what} — pipit's own
+ * subtypes (db_maintenance) next to rotki's */
+int messages_progress(const char *subtype, int processed, int total, const char *step);
+
+#endif

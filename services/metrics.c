@@ -1,0 +1,185 @@
+/* metrics — see metrics.h. Everything is read from the owners' counters at scrape time. */
+#include "metrics.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/alloc.h"
+#include "../db/db.h"
+#include "api.h"
+#include "auth.h"
+#include "notifier.h"
+#include "tasks.h"
+
+static loop_t *loop;
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int failed;
+} text_t;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void out(text_t *t, const char *fmt, ...)
+{
+    if (t->failed) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = 1;
+            return;
+        }
+        if ((size_t)n < t->cap - t->len) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = t->cap * 2 + (size_t)n;
+        char *nb = alloc_reget(ALLOC_HTTP, t->buf, cap);
+        if (!nb) {
+            t->failed = 1;
+            return;
+        }
+        t->buf = nb;
+        t->cap = cap;
+    }
+}
+
+static void family(text_t *t, const char *name, const char *type, const char *help)
+{
+    out(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void route_counts(const api_route_stats_t *s, void *ud)
+{
+    for (int c = 1; c <= 5; c++)
+        if (s->by_class[c])
+            out(ud, "pipit_http_requests_total{route=\"%s\",method=\"%s\",code=\"%dxx\"} %llu\n", s->route,
+                api_method_name(s->method), c, (unsigned long long)s->by_class[c]);
+}
+
+static void route_latency(const api_route_stats_t *s, void *ud)
+{
+    uint64_t cum = 0;
+    const char *m = api_method_name(s->method);
+    for (int b = 0; b <= API_LATENCY_BUCKETS; b++) {
+        cum += s->buckets[b];
+        if (b < API_LATENCY_BUCKETS)
+            out(ud, "pipit_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"%g\"} %llu\n", s->route, m,
+                api_latency_bounds_s[b], (unsigned long long)cum);
+        else
+            out(ud, "pipit_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"+Inf\"} %llu\n", s->route, m,
+                (unsigned long long)cum);
+    }
+    out(ud, "pipit_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n", s->route, m, s->sum_s);
+    out(ud, "pipit_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n", s->route, m,
+        (unsigned long long)s->count);
+}
+
+static int api_metrics(api_req_t *req)
+{
+    text_t t = {alloc_get(ALLOC_HTTP, 8192), 0, 8192, 0};
+    if (!t.buf) {
+        api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+        return API_DONE;
+    }
+    family(&t, "pipit_http_requests_total", "counter", "HTTP requests answered, by route, method and status class.");
+    api_route_stats_each(route_counts, &t);
+    family(&t, "pipit_http_request_duration_seconds", "histogram", "Time from a request's arrival to its reply.");
+    api_route_stats_each(route_latency, &t);
+
+    loop_stats_t ls;
+    loop_get_stats(loop, &ls);
+    family(&t, "pipit_loop_turn_duration_seconds", "histogram", "Work done in one turn of the poll loop (a long turn delays everyone).");
+    uint64_t cum = 0;
+    for (int b = 0; b <= LOOP_TURN_BUCKETS; b++) {
+        cum += ls.turn_buckets[b];
+        if (b < LOOP_TURN_BUCKETS)
+            out(&t, "pipit_loop_turn_duration_seconds_bucket{le=\"%g\"} %llu\n", (double)loop_turn_bounds_us[b] / 1e6,
+                (unsigned long long)cum);
+        else
+            out(&t, "pipit_loop_turn_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+    }
+    out(&t, "pipit_loop_turn_duration_seconds_sum %.6f\npipit_loop_turn_duration_seconds_count %llu\n",
+        (double)ls.turn_sum_us / 1e6, (unsigned long long)ls.turns);
+    family(&t, "pipit_loop_slow_turns_total", "counter", "Loop turns longer than --slow-turn-ms.");
+    out(&t, "pipit_loop_slow_turns_total %llu\n", (unsigned long long)ls.slow_turns);
+    family(&t, "pipit_loop_longest_turn_seconds", "gauge", "The longest loop turn since start.");
+    out(&t, "pipit_loop_longest_turn_seconds %.6f\n", (double)ls.longest_turn_us / 1e6);
+
+    tasks_stats_t ts;
+    tasks_get_stats(&ts);
+    family(&t, "pipit_tasks", "gauge", "Async tasks by state.");
+    out(&t, "pipit_tasks{state=\"pending\"} %u\npipit_tasks{state=\"running\"} %u\npipit_tasks{state=\"completed\"} %u\n",
+        ts.queued, ts.running, ts.outcomes_kept);
+    family(&t, "pipit_tasks_submitted_total", "counter", "Async tasks submitted.");
+    out(&t, "pipit_tasks_submitted_total %llu\n", (unsigned long long)ts.submitted);
+    family(&t, "pipit_tasks_completed_total", "counter", "Async tasks completed.");
+    out(&t, "pipit_tasks_completed_total %llu\n", (unsigned long long)ts.completed);
+    family(&t, "pipit_tasks_cancelled_total", "counter", "Async tasks cancelled.");
+    out(&t, "pipit_tasks_cancelled_total %llu\n", (unsigned long long)ts.cancelled);
+
+    db_stats_t ds = {0};
+    if (auth_db()) db_get_stats(auth_db(), &ds);
+    family(&t, "pipit_db_jobs_queued", "gauge", "DB jobs waiting or running, by connection.");
+    out(&t, "pipit_db_jobs_queued{conn=\"writer\"} %u\npipit_db_jobs_queued{conn=\"reader\"} %u\n", ds.queued_writes,
+        ds.queued_reads);
+    family(&t, "pipit_db_jobs_total", "counter", "DB jobs finished in this login, by result.");
+    out(&t, "pipit_db_jobs_total{result=\"done\"} %llu\npipit_db_jobs_total{result=\"failed\"} %llu\n",
+        (unsigned long long)ds.jobs_done, (unsigned long long)ds.jobs_failed);
+    family(&t, "pipit_db_job_wait_seconds_total", "counter", "Time DB jobs spent queued before they ran, in this login.");
+    out(&t, "pipit_db_job_wait_seconds_total %.6f\n", (double)ds.wait_us_total / 1e6);
+    family(&t, "pipit_db_job_run_seconds_total", "counter", "Time DB jobs spent running, in this login.");
+    out(&t, "pipit_db_job_run_seconds_total %.6f\n", (double)ds.run_us_total / 1e6);
+
+    notifier_stats_t ns;
+    notifier_get_stats(&ns);
+    family(&t, "pipit_ws_clients", "gauge", "Open /ws clients.");
+    out(&t, "pipit_ws_clients %zu\n", ns.clients);
+    family(&t, "pipit_ws_messages_sent_total", "counter", "Notifier messages broadcast.");
+    out(&t, "pipit_ws_messages_sent_total %llu\n", (unsigned long long)ns.messages_sent);
+    family(&t, "pipit_ws_messages_dropped_total", "counter", "Notifier messages dropped (slow or gone clients, no memory).");
+    out(&t, "pipit_ws_messages_dropped_total %llu\n", (unsigned long long)ns.messages_dropped);
+    family(&t, "pipit_ws_clients_dropped_total", "counter", "Clients disconnected for falling behind (close 1013).");
+    out(&t, "pipit_ws_clients_dropped_total %llu\n", (unsigned long long)ns.clients_dropped_slow);
+
+    family(&t, "pipit_heap_budget_bytes", "gauge", "The allocator's hard budget (0 = none).");
+    out(&t, "pipit_heap_budget_bytes %zu\n", alloc_budget());
+    family(&t, "pipit_heap_live_bytes", "gauge", "Bytes allocated now, by subsystem.");
+    for (int g = 0; g < ALLOC_TAG_COUNT; g++) {
+        alloc_stats_t as;
+        alloc_tag_stats((alloc_tag_t)g, &as);
+        out(&t, "pipit_heap_live_bytes{tag=\"%s\"} %zu\n", alloc_tag_name((alloc_tag_t)g), as.live);
+    }
+    family(&t, "pipit_heap_peak_bytes", "gauge", "Most bytes allocated at once, by subsystem.");
+    for (int g = 0; g < ALLOC_TAG_COUNT; g++) {
+        alloc_stats_t as;
+        alloc_tag_stats((alloc_tag_t)g, &as);
+        out(&t, "pipit_heap_peak_bytes{tag=\"%s\"} %zu\n", alloc_tag_name((alloc_tag_t)g), as.peak);
+    }
+    family(&t, "pipit_heap_failures_total", "counter", "Allocations refused (budget reached), by subsystem.");
+    for (int g = 0; g < ALLOC_TAG_COUNT; g++) {
+        alloc_stats_t as;
+        alloc_tag_stats((alloc_tag_t)g, &as);
+        out(&t, "pipit_heap_failures_total{tag=\"%s\"} %llu\n", alloc_tag_name((alloc_tag_t)g), (unsigned long long)as.failures);
+    }
+    if (t.failed) api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+    else api_reply_text(req, 200, "text/plain; version=0.0.4; charset=utf-8", t.buf, t.len);
+    alloc_free(t.buf);
+    return API_DONE;
+}
+
+static const api_route_t routes[] = {
+    {API_GET, "/api/1/metrics", api_metrics, "api.metrics", 0},
+};
+
+int metrics_init(loop_t *l)
+{
+    loop = l;
+    return api_add_routes(routes, sizeof routes / sizeof routes[0]);
+}
