@@ -79,6 +79,7 @@ bench:
 	@ports/deps/sqlcipher-shell.sh >/dev/null
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) tests/bench/bench.py --pipit $(BUILD)/pipit
+	@$(PYTHON) tests/bench/bench_db.py --pipit $(BUILD)/pipit
 
 install: $(BUILD)/pipit
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -31,7 +31,8 @@
 #define ROT(v, n) "((" v "<<" #n ")|((" v ">>(64-" #n "))&~(-1<<" #n ")))"
 #define A_ALL "a0,a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11,a12,a13,a14,a15,a16,a17,a18,a19,a20,a21,a22,a23,a24"
 #define C_ALL "c0,c1,c2,c3,c4"
-/* Python's json.dumps of one list item, for the settings steps that rewrite JSON lists. */
+/* Python's json.dumps of one list item, for the settings steps that rewrite JSON lists
+ * (json.dumps would also escape non-ASCII characters; rotki's setting values are ASCII). */
 #define JSON_ITEM(t) "CASE " t ".type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE json_quote(" t ".value) END"
 /* Exact decimal sums work on digit columns; floor division keeps each digit in 0..9. */
 #define VP "(r.cp+coalesce(s.s,0))"
@@ -286,7 +287,7 @@ static const char v52_to_v53[] =
      * to_checksum_address, i.e. keccak256 of the lowercase hex, computed here in SQL.
      * Candidates: exactly two ':' and a 0x/0X + 40 hex (or bare 40 hex) address, the forms
      * to_checksum_address accepts; anything else raises there and is skipped. */
-    "CREATE TEMP TABLE _n AS WITH RECURSIVE n(n) AS (SELECT 0 UNION ALL SELECT n+1 FROM n WHERE n<199) SELECT n FROM n;\n"
+    "CREATE TEMP TABLE _n AS WITH RECURSIVE n(n) AS (SELECT 0 UNION ALL SELECT n+1 FROM n WHERE n<399) SELECT n FROM n;\n"
     "CREATE TEMP TABLE _ck AS SELECT old, addr, lower(substr(addr, -40)) AS hex FROM ("
     "SELECT old, CASE WHEN instr(r2, '/') THEN substr(r2, 1, instr(r2, '/')-1) ELSE r2 END AS addr FROM ("
     "SELECT identifier AS old, substr(substr(identifier, 8), instr(substr(identifier, 8), ':')+1) AS r2 "
@@ -367,7 +368,8 @@ static const char v52_to_v53[] =
     "UPDATE OR IGNORE multisettings SET value=(SELECT new FROM _ck_map WHERE old=multisettings.value) "
     "WHERE name='ignored_asset' AND value IN (SELECT old FROM _ck_map WHERE NOT merge);\n"
     /* Merges, timed_balances: both spellings' rows are summed per (category, timestamp) as
-     * exact decimals, not floats, and written back as str(FVal) (normalized, no exponent).
+     * exact decimals, not floats, and written back as str(FVal) (normalized, no exponent;
+     * Decimal would round a sum past 78 significant digits, which no balance has).
      * w reproduces rotki's loop exactly: it rereads the canonical rows once per merged
      * spelling, so with two spellings merging onto one existing identifier those rows count
      * twice (rotki's behaviour, kept for identical results). */
@@ -376,13 +378,20 @@ static const char v52_to_v53[] =
     "FROM _ck_map m JOIN timed_balances t ON t.currency IN (m.old, m.new) JOIN (SELECT 0 AS col UNION ALL SELECT 1) x "
     "WHERE m.merge GROUP BY t.rowid, m.new, x.col;\n"
     "CREATE TEMP TABLE _tb_grp AS SELECT DISTINCT category, ts, cur, col FROM _tb_in;\n"
-    /* each value as sign-weighted integer digits d with f fraction digits; ok: a plain
-     * decimal, the only form rotki writes (str(FVal)) */
-    "CREATE TEMP TABLE _tb_val AS SELECT g, v, w, s GLOB '*[0-9]*' AND s NOT GLOB '*[^0-9.]*' AND s NOT GLOB '*.*.*' "
-    "AND length(s)<96 AS ok, replace(s, '.', '') AS d, CASE WHEN instr(s, '.') THEN length(s)-instr(s, '.') ELSE 0 END AS f FROM ("
-    "SELECT g.rowid AS g, i.v AS v, i.w*(CASE WHEN substr(i.v, 1, 1)='-' THEN -1 ELSE 1 END) AS w, "
-    "CASE WHEN substr(i.v, 1, 1) IN ('-', '+') THEN substr(i.v, 2) ELSE i.v END AS s "
-    "FROM _tb_in i JOIN _tb_grp g ON (g.category, g.ts, g.cur, g.col) IS (i.category, i.ts, i.cur, i.col));\n"
+    /* each value as sign-weighted integer digits d with f fraction digits; ok: what Decimal()
+     * parses as a finite number (sign, digits with one optional point, optional exponent),
+     * within bounds that keep every sum under 400 digits */
+    "CREATE TEMP TABLE _tb_val AS SELECT g, v, w, ok, replace(m, '.', '') AS d, "
+    "CASE WHEN instr(m, '.') THEN length(m)-instr(m, '.') ELSE 0 END-CAST(x AS INTEGER) AS f FROM ("
+    "SELECT g, v, w, m, x, m GLOB '*[0-9]*' AND m NOT GLOB '*[^0-9.]*' AND m NOT GLOB '*.*.*' AND length(m)<100 "
+    "AND (x GLOB '[0-9]*' OR x GLOB '[+-][0-9]*') AND substr(x, 2) NOT GLOB '*[^0-9]*' AND abs(CAST(x AS INTEGER))<=50 AS ok FROM ("
+    "SELECT g, v, w, CASE WHEN instr(lower(s), 'e') THEN substr(s, 1, instr(lower(s), 'e')-1) ELSE s END AS m, "
+    "CASE WHEN instr(lower(s), 'e') THEN substr(s, instr(lower(s), 'e')+1) ELSE '0' END AS x FROM ("
+    "SELECT g.rowid AS g, i.v AS v, i.w*(CASE WHEN substr(i.t, 1, 1)='-' THEN -1 ELSE 1 END) AS w, "
+    "CASE WHEN substr(i.t, 1, 1) IN ('-', '+') THEN substr(i.t, 2) ELSE i.t END AS s "
+    "FROM (SELECT *, trim(v, ' ' || char(9, 10, 11, 12, 13)) AS t FROM _tb_in) i "
+    "JOIN _tb_grp g ON (g.category, g.ts, g.cur, g.col) IS (i.category, i.ts, i.cur, i.col))));\n"
+    "UPDATE _tb_val SET d=d || " ZEROS("-f") ", f=0 WHERE f<0;\n"
     "CREATE TEMP TABLE _tb_f AS SELECT g, max(f) AS f, min(coalesce(ok, 0)) AS ok, 0 AS len FROM _tb_val GROUP BY g;\n"
     "UPDATE _tb_val SET d=d || " ZEROS("(SELECT f FROM _tb_f WHERE _tb_f.g=_tb_val.g)-f") ";\n"
     "UPDATE _tb_f SET len=(SELECT max(length(d)) FROM _tb_val WHERE _tb_val.g=_tb_f.g);\n"
@@ -405,9 +414,9 @@ static const char v52_to_v53[] =
     "UPDATE _tb_out SET t=CASE WHEN substr(t, 1, 1)='.' THEN '0' || t ELSE t END;\n"
     "UPDATE _tb_out SET t=rtrim(t, '.');\n"
     "UPDATE _tb_out SET t=CASE WHEN t='' THEN '0' WHEN neg AND t!='0' THEN '-' || t ELSE t END;\n"
-    /* anything else (exponents, NULL: rotki's FVal would raise and abort the upgrade) falls
-     * back to a float sum rather than failing the login */
-    "INSERT INTO _tb_out(g, neg, t, f) SELECT v.g, 0, CAST(total(CAST(v.v AS REAL)*v.w) AS TEXT), 0 "
+    /* anything else (NULL, NaN, 1_000: FVal would raise or yield NaN and rotki's upgrade would
+     * abort) falls back to a float sum rather than failing the login */
+    "INSERT INTO _tb_out(g, neg, t, f) SELECT v.g, 0, CAST(total(CAST(v.v AS REAL)*abs(v.w)) AS TEXT), 0 "
     "FROM _tb_val v JOIN _tb_f f ON f.g=v.g WHERE NOT f.ok GROUP BY v.g;\n"
     "DELETE FROM timed_balances WHERE currency IN (SELECT old FROM _ck_map WHERE merge UNION SELECT new FROM _ck_map WHERE merge);\n"
     "INSERT INTO timed_balances(category, timestamp, currency, amount, usd_value) "

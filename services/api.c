@@ -465,27 +465,29 @@ void api_req_dispatch(api_req_t *r)
         }
     }
     int path_known = 0;
-    for (int t = 0; t < n_tables; t++) {
-        for (size_t i = 0; i < tables[t].n; i++) {
-            const api_route_t *rt = &tables[t].routes[i];
-            if (!route_match(r, rt->pattern)) continue;
-            path_known = 1;
-            if (!(rt->methods & r->method)) continue;
-            if (rt->flag && !flags_on(tables[t].flag_ids[i])) {
-                api_reply_error(r, 404, "The endpoint %s is switched off by the feature flag '%s'", r->path, rt->flag);
+    /* literal routes first, so /tasks/scheduler is not taken for /tasks/<task_id> */
+    for (int pass = 0; pass < 2; pass++)
+        for (int t = 0; t < n_tables; t++) {
+            for (size_t i = 0; i < tables[t].n; i++) {
+                const api_route_t *rt = &tables[t].routes[i];
+                if ((strchr(rt->pattern, '<') != NULL) != pass || !route_match(r, rt->pattern)) continue;
+                path_known = 1;
+                if (!(rt->methods & r->method)) continue;
+                if (rt->flag && !flags_on(tables[t].flag_ids[i])) {
+                    api_reply_error(r, 404, "The endpoint %s is switched off by the feature flag '%s'", r->path, rt->flag);
+                    return;
+                }
+                r->route = rt;
+                if (gate_fn && !(rt->opts & API_PUBLIC) && gate_fn(r) != 0) return;
+                if ((rt->opts & API_ASYNC) && async_submit) {
+                    int async;
+                    if (api_arg_bool(r, "async_query", 0, &async) != 0) return;
+                    if (async && async_submit(r) == 0) return;
+                }
+                call_handler(r);
                 return;
             }
-            r->route = rt;
-            if (gate_fn && !(rt->opts & API_PUBLIC) && gate_fn(r) != 0) return;
-            if ((rt->opts & API_ASYNC) && async_submit) {
-                int async;
-                if (api_arg_bool(r, "async_query", 0, &async) != 0) return;
-                if (async && async_submit(r) == 0) return;
-            }
-            call_handler(r);
-            return;
         }
-    }
     if (path_known)
         api_reply_error(r, 405, "The method %s is not allowed for the requested URL.", api_method_name(r->method));
     else

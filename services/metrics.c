@@ -117,6 +117,8 @@ static int api_metrics(api_req_t *req)
     family(&t, "pipit_tasks", "gauge", "Async tasks by state.");
     out(&t, "pipit_tasks{state=\"pending\"} %u\npipit_tasks{state=\"running\"} %u\npipit_tasks{state=\"completed\"} %u\n",
         ts.queued, ts.running, ts.outcomes_kept);
+    family(&t, "pipit_tasks_running_max", "gauge", "Most async tasks seen running at once (bounded by --max-tasks).");
+    out(&t, "pipit_tasks_running_max %u\n", ts.max_running_seen);
     family(&t, "pipit_tasks_submitted_total", "counter", "Async tasks submitted.");
     out(&t, "pipit_tasks_submitted_total %llu\n", (unsigned long long)ts.submitted);
     family(&t, "pipit_tasks_completed_total", "counter", "Async tasks completed.");

@@ -5,7 +5,7 @@ set -eu
 goal=${1:-run}
 need="gcc make cmake python3 libjsmn-dev ca-certificates xz-utils bzip2 tcl"
 case "$goal" in
-  test) need="$need curl python3-websockets valgrind sqlite3 libssl-dev" ;;
+  test) need="$need curl python3-websockets python3-prometheus-client valgrind sqlite3 libssl-dev" ;;
   bench) need="$need curl python3-websockets wrk sqlite3 libssl-dev" ;;
 esac
 missing=""

@@ -210,6 +210,47 @@ def the_file_is_sqlcipher4_and_interoperates_with_the_stock_provider():
         check("made-by-shell" in n.call("GET", "/api/1/tags")[1])
 
 
+@test
+def a_failed_upgrade_leaves_the_original_db_usable():
+    with Node() as n:
+        create(n)
+        n.call("PUT", "/api/1/tags", TAG)
+        logout(n)
+        db = os.path.join(n.data_dir, "users/alice/rotkehlchen.db")
+        # a DB that says v52 but has v53's tables: rotki's v52->v53 step cannot apply to it
+        _, err, rc = shell(db, "s3cret", "UPDATE settings SET value='52' WHERE name='version';")
+        check(rc == 0, err)
+        with open(db, "rb") as f:
+            before = f.read()
+
+        async def login_watching():
+            async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
+                result = await asyncio.to_thread(login, n)
+                msgs = []
+                try:
+                    while True:
+                        msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 1)))
+                except asyncio.TimeoutError:
+                    pass
+                return result, msgs
+        (st, _, msg), msgs = asyncio.run(login_watching())
+        check(st == 409 and "Failed to upgrade the database from version 52" in msg and "restored" in msg, (st, msg))
+        up = [m for m in msgs if m["type"] == "db_upgrade_status"]
+        check(up and up[0]["data"]["start_version"] == 52 and up[0]["data"]["target_version"] == 53 and
+              up[0]["data"]["current_upgrade"]["to_version"] == 53, msgs)
+        backups = [f for f in os.listdir(os.path.dirname(db)) if f.endswith("_rotkehlchen_db_v52.backup")]
+        check(len(backups) == 1, os.listdir(os.path.dirname(db)))
+        with open(db, "rb") as f:
+            check(f.read() == before, "the restored DB differs from the original")
+        out, err, _ = shell(db, "s3cret", "SELECT value FROM settings WHERE name='version'; SELECT name FROM tags WHERE name='hw'; PRAGMA integrity_check;")
+        check(out.split() == ["52", "hw", "ok"], (out, err))
+        check(n.call("GET", "/api/1/users")[1] == {"alice": "loggedout"})
+        # and a DB newer than pipit is refused without touching it
+        shell(db, "s3cret", "UPDATE settings SET value='54' WHERE name='version';")
+        st, _, msg = login(n)
+        check(st == 409 and "newer" in msg, (st, msg))
+
+
 # ---------------------------------------------------------------------------- never blocking
 @test
 def ping_stays_fast_while_logins_derive_keys():
