@@ -155,6 +155,7 @@ static void job_end(db_job_t *j, sqlite3 **slot)
         if (j->rc != DB_JOB_DONE) sqlite3_exec(*slot, "ROLLBACK", NULL, NULL, NULL);
         j->in_txn = 0;
     }
+    if (j->rc != DB_JOB_DONE && j->abort) j->abort(j);
     j->finished_us = pal_mono_us();
 }
 

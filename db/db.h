@@ -38,6 +38,9 @@ struct db_job {
     /* Does some work; returns DB_JOB_MORE to be called again (sliced driver: next turn). */
     int (*step)(db_job_t *j, sqlite3 **conn);
     void (*done)(db_job_t *j); /* loop thread, exactly once */
+    /* optional: releases what a failed or cancelled job still holds (a half-read statement),
+     * on the thread that ran it, before done */
+    void (*abort)(db_job_t *j);
     void *ud;
     unsigned flags;
     int state;            /* the step function's own state */

@@ -68,10 +68,18 @@ static int query_step(db_job_t *job, sqlite3 **slot)
     }
 }
 
+static void query_abort(db_job_t *job)
+{
+    db_query_t *q = (db_query_t *)job;
+    sqlite3_finalize(q->st);
+    q->st = NULL;
+}
+
 void db_query_init(db_query_t *q, const char *sql, void (*done)(db_job_t *), void *ud)
 {
     memset(q, 0, sizeof *q);
     db_job_init(&q->job, 0, query_step, done, ud);
+    q->job.abort = query_abort;
     q->sql = sql;
 }
 

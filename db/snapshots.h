@@ -13,7 +13,7 @@
  *    transaction back, so nothing of a bad import stays.
  *  - read: one snapshot as rotki's GET /snapshots/<ts> result, written straight into a JSON
  *    writer the caller owns (the reply's, so a large snapshot is not copied again).
- *  - delete is two DELETEs: a db_batch (query.h), see services/snapshots.c.
+ *  - delete: both tables' rows at one timestamp, a few dozen rows per statement.
  *
  * Statements and files live in the job struct between slices on the sliced driver. On the
  * threaded driver a step never leaves a statement prepared when it returns (they are prepared
@@ -63,7 +63,7 @@ typedef struct {
     void *file;              /* pal_file_t, NULL once closed */
     char *chunk;             /* SNAPSHOT_CHUNK bytes */
     size_t len, pos;         /* chunk[pos..len) not yet parsed */
-    int eof;
+    int eof, bom_checked;
     char *rec;               /* a record that straddles chunks, assembled here */
     size_t rec_len, rec_cap;
     int qstate;              /* quoting state of the record being scanned */
@@ -92,6 +92,22 @@ void snapshot_import_job_clear(snapshot_import_job_t *j);
 /* The message for a failed import: j->message, or the driver's job.errmsg. */
 const char *snapshot_import_error(const snapshot_import_job_t *j);
 
+/* ---- delete ------------------------------------------------------------------------------- */
+#define SNAPSHOT_DELETE_CHUNK 64   /* rows per DELETE statement; each row counts as one step */
+
+typedef struct {
+    db_job_t job;
+    int64_t timestamp;
+    sqlite3_stmt *st;
+    uint64_t deleted[2];       /* result: rows deleted from timed_balances, timed_location_data */
+} snapshot_delete_job_t;
+
+/* A write job deleting both tables' rows at timestamp in chunks, so that a large snapshot does
+ * not hold the loop in one sqlite3_step. rotki answers 409 "No snapshot found for the specified
+ * timestamp" when both counts are 0. Call snapshot_delete_job_clear() in done. */
+void snapshot_delete_job(snapshot_delete_job_t *j, int64_t timestamp, void (*done)(db_job_t *), void *ud);
+void snapshot_delete_job_clear(snapshot_delete_job_t *j);
+
 /* ---- read --------------------------------------------------------------------------------- */
 typedef struct {
     db_job_t job;
@@ -99,6 +115,7 @@ typedef struct {
     json_writer_t *out;        /* the caller's writer; the job writes one value into it */
     sqlite3_stmt *st;
     int phase;
+    int on_row;                /* st stands on a row already written */
     char *after_currency;      /* keyset resumption when a statement was not kept */
     char after_category, after_location;
     uint64_t balances, locations; /* result: rows written */

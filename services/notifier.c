@@ -296,14 +296,11 @@ void notifier_ws_closed(struct lws *wsi, void *client)
 
 /* ------------------------------------------------------------------ endpoints */
 /* GET /api/1/messages: drains what no client received (rotki's polling fallback). */
-static void write_ring(json_writer_t *w, ring_t *r, int raw)
+/* rotki keeps legacy texts, and other error-class messages as whole envelope strings */
+static void write_ring(json_writer_t *w, ring_t *r)
 {
     json_begin_array(w);
-    for (int i = 0; i < r->count; i++) {
-        const char *s = r->items[(r->head + i) % FALLBACK_MAX];
-        if (raw) json_write_str(w, s); /* rotki keeps whole envelopes as JSON strings */
-        else json_write_str(w, s);
-    }
+    for (int i = 0; i < r->count; i++) json_write_str(w, r->items[(r->head + i) % FALLBACK_MAX]);
     json_end_array(w);
 }
 
@@ -312,9 +309,9 @@ static int api_messages_get(api_req_t *req)
     json_writer_t *w = api_reply_begin(req);
     json_begin_object(w);
     json_write_key(w, "warnings");
-    write_ring(w, &warnings, 0);
+    write_ring(w, &warnings);
     json_write_key(w, "errors");
-    write_ring(w, &errors, 1);
+    write_ring(w, &errors);
     json_end_object(w);
     api_reply_end(req, 200, "");
     if (req->status == 200) { /* drained only once the reply was made */

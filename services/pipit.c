@@ -14,6 +14,7 @@
 #include "notifier.h"
 #include "server.h"
 #include "settings.h"
+#include "snapshots.h"
 #include "system.h"
 #include "tags.h"
 #include "metrics.h"
@@ -74,7 +75,7 @@ int main(int argc, char **argv)
     loop_set_slow_turn_ms(loop, (uint32_t)cfg.slow_turn_ms);
     rc = 1;
     if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0 || auth_init(&cfg, loop) != 0 ||
-        settings_init() != 0 || tags_init() != 0 || tasks_init(&cfg, loop) != 0 ||
+        settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;

@@ -94,6 +94,7 @@ def a_thousand_tasks_run_under_the_cap_while_ping_stays_fast():
         lat = []
         pinger = threading.Thread(target=lambda: lat.extend(ping_latencies(n.port, stop=stop)))
         pinger.start()
+        t_start = time.time()
         ids = []
 
         def submit(k):
@@ -115,6 +116,7 @@ def a_thousand_tasks_run_under_the_cap_while_ping_stays_fast():
             if not lists["pending"]:
                 break
             time.sleep(0.1)
+        time.sleep(max(0.0, 2.0 - (time.time() - t_start)))  # enough pings for a p99
         stop.set()
         pinger.join()
         check(sorted(lists["completed"]) == sorted(ids), (len(lists["completed"]), len(lists["pending"])))
@@ -148,7 +150,7 @@ def a_cancelled_task_writes_nothing():
             check(n.call("GET", "/api/1/tasks")[1] == {"pending": [], "completed": []})
             for ts in (1700000000, 1700000100):
                 st, res, msg = n.call("GET", f"/api/1/snapshots/{ts}")
-                check(st == 200 and res["balances_snapshot"] == [] and res["location_data_snapshot"] == [], (ts, st, msg))
+                check(st == 404 and msg == "No snapshot data found for the given timestamp.", (ts, st, msg))
             # not cancelled, the same import goes through
             st, r3, _ = n.call("PUT", "/api/1/snapshots", dict(small, async_query=True))
             _, code, outcome = wait_task(n, r3["task_id"])
@@ -202,9 +204,13 @@ def periodic_job_never_overlaps_reports_in_order_and_obeys_its_flag():
         check([m["processed"] for m in msgs[start:start + 4]] == [0, 1, 2, 3], msgs)
         # keep the writer busy far longer than the period: the next run waits, ticks are skipped
         with tempfile.TemporaryDirectory() as d:
-            big = write_snapshot(d, 1700000000, 200000)
+            bigs = [write_snapshot(d, 1700000000 + k, 200000) for k in range(3)]
             result = {}
-            t = threading.Thread(target=lambda: result.update(r=n.call("PUT", "/api/1/snapshots", big, timeout=120)))
+
+            def imports():
+                for b in bigs:
+                    result["r"] = n.call("PUT", "/api/1/snapshots", b, timeout=120)
+            t = threading.Thread(target=imports)
             t.start()
             seen_running = 0
             while t.is_alive():

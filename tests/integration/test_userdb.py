@@ -275,6 +275,37 @@ def ping_stays_fast_while_logins_derive_keys():
 
 
 @test
+def ping_stays_fast_during_a_200k_row_write():
+    import tempfile
+    for driver in DRIVERS:
+        with Node("--db-driver", driver) as n, tempfile.TemporaryDirectory() as d:
+            create(n)
+            b, loc = os.path.join(d, "b.csv"), os.path.join(d, "l.csv")
+            with open(b, "w") as f:
+                f.write("timestamp,category,asset_identifier,amount,usd_value\n")
+                f.writelines(f"1700000000,asset,TOKEN{i},{i}.5,{i}.25\n" for i in range(200000))
+            with open(loc, "w") as f:
+                f.write("timestamp,location,usd_value\n1700000000,total,1\n")
+            stop = threading.Event()
+            lat = []
+            pinger = threading.Thread(target=lambda: lat.extend(ping_latencies(n.port, stop=stop)))
+            pinger.start()
+            time.sleep(0.2)
+            t0 = time.time()
+            st, res, msg = n.call("PUT", "/api/1/snapshots", {"balances_snapshot_file": b, "location_data_snapshot_file": loc}, timeout=120)
+            took = time.time() - t0
+            time.sleep(0.2)
+            stop.set()
+            pinger.join()
+            check(st == 200 and res is True, (st, msg))
+            out, _, _ = shell(os.path.join(n.data_dir, "users/alice/rotkehlchen.db"), "s3cret", "SELECT count(*) FROM timed_balances;")
+            check(out.strip() == "200000", out)
+            p99 = percentile(lat, 99)
+            print(f"    {driver}: 200,000 rows in {took:.1f}s, {len(lat)} pings, p99 {p99:.2f} ms, max {max(lat):.1f} ms")
+            check(p99 < 20, (driver, p99))
+
+
+@test
 def acknowledged_writes_survive_kill_9():
     with Node() as n:
         create(n)
