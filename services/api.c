@@ -319,6 +319,22 @@ int api_body_object(api_req_t *r, int *tok)
     return 0;
 }
 
+int api_body_only(api_req_t *r, int obj, const char *const *allowed)
+{
+    if (obj < 0) return 0;
+    for (int k = json_first(&r->doc, obj); k >= 0; k = json_sibling(&r->doc, k)) {
+        int ok = 0;
+        for (const char *const *a = allowed; *a && !ok; a++) ok = json_str_eq(&r->doc, k, *a);
+        if (!ok) {
+            char key[64];
+            if (json_get_str(&r->doc, k, key, sizeof key, NULL) != JSON_OK) snprintf(key, sizeof key, "?");
+            api_reply_error(r, 400, "{\"%s\": [\"Unknown field.\"]}", key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int parse_bool_word(const char *v, int *out)
 {
     static const char *const yes[] = {"true", "1", "yes", "y", "on", "t"};

@@ -94,9 +94,12 @@ void api_reply_text(api_req_t *req, int status, const char *content_type, const 
 const char *api_path_param(const api_req_t *req, const char *name);
 /* Boolean argument: 1/0 into *out, default when absent; -1 (and a 400 sent) when invalid. */
 int api_arg_bool(api_req_t *req, const char *name, int dflt, int *out);
-/* The body's top-level object token, or -1 (and a 400 sent) if the body is not an object;
- * 0 with *present = 0 when there is no body. */
+/* The body's top-level object token in *tok: -1 when there is no body; returns -1 (a 400
+ * sent) when the body is not an object. */
 int api_body_object(api_req_t *req, int *tok);
+/* Rejects keys of object obj outside `allowed` (NULL-terminated) as rotki's schemas do:
+ * returns -1 with a 400 naming the field sent. obj < 0 passes. */
+int api_body_only(api_req_t *req, int obj, const char *const *allowed);
 
 /* The session gate: called before every non-public route; it returns 0 to let the request
  * through, or replies (401) and returns -1. NULL = no gate. */

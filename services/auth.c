@@ -524,24 +524,6 @@ static int body_str(api_req_t *req, int obj, const char *key, char **out, int re
     }
     return 0;
 }
-
-/* Rejects body keys outside `allowed` (NULL-terminated), as rotki's schemas do. */
-static int body_only(api_req_t *req, int obj, const char *const *allowed)
-{
-    if (obj < 0) return 0;
-    for (int k = json_first(&req->doc, obj); k >= 0; k = json_sibling(&req->doc, k)) {
-        int ok = 0;
-        for (const char *const *a = allowed; *a && !ok; a++) ok = json_str_eq(&req->doc, k, *a);
-        if (!ok) {
-            char key[64];
-            if (json_get_str(&req->doc, k, key, sizeof key, NULL) != JSON_OK) snprintf(key, sizeof key, "?");
-            api_reply_error(req, 400, "{\"%s\": [\"Unknown field.\"]}", key);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------------ endpoints */
 typedef struct {
     loop_job_t job;
@@ -628,7 +610,7 @@ static int api_users_create(api_req_t *req)
                                           "initial_settings", "async_query", NULL};
     int obj;
     char *name = NULL, *password = NULL, *pk = NULL, *ps = NULL;
-    if (api_body_object(req, &obj) != 0 || body_only(req, obj, allowed) != 0) return API_DONE;
+    if (api_body_object(req, &obj) != 0 || api_body_only(req, obj, allowed) != 0) return API_DONE;
     if (body_str(req, obj, "name", &name, 1) != 0 || body_str(req, obj, "password", &password, 1) != 0 ||
         body_str(req, obj, "premium_api_key", &pk, 0) != 0 || body_str(req, obj, "premium_api_secret", &ps, 0) != 0)
         goto out;
@@ -685,7 +667,7 @@ static int api_users_login(api_req_t *req)
     const char *name = api_path_param(req, "name");
     int obj;
     char *password = NULL;
-    if (api_body_object(req, &obj) != 0 || body_only(req, obj, allowed) != 0) return API_DONE;
+    if (api_body_object(req, &obj) != 0 || api_body_only(req, obj, allowed) != 0) return API_DONE;
     if (body_str(req, obj, "password", &password, 1) != 0) return API_DONE;
     int sa = obj >= 0 ? json_obj_get(&req->doc, obj, "sync_approval") : -1;
     if (sa >= 0 && !json_str_eq(&req->doc, sa, "unknown") && !json_str_eq(&req->doc, sa, "yes") &&
@@ -751,7 +733,7 @@ static int api_users_patch(api_req_t *req)
     static const char *const allowed[] = {"action", "premium_api_key", "premium_api_secret", NULL};
     const char *name = api_path_param(req, "name");
     int obj;
-    if (api_body_object(req, &obj) != 0 || body_only(req, obj, allowed) != 0) return API_DONE;
+    if (api_body_object(req, &obj) != 0 || api_body_only(req, obj, allowed) != 0) return API_DONE;
     int act = obj >= 0 ? json_obj_get(&req->doc, obj, "action") : -1;
     if (act < 0) {
         api_reply_error(req, 400, "Premium credentials are not supported by pipit; the only action is \"logout\"");
@@ -840,7 +822,7 @@ static int api_users_password(api_req_t *req)
     const char *name = api_path_param(req, "name");
     int obj;
     char *cur = NULL, *nw = NULL;
-    if (api_body_object(req, &obj) != 0 || body_only(req, obj, allowed) != 0) return API_DONE;
+    if (api_body_object(req, &obj) != 0 || api_body_only(req, obj, allowed) != 0) return API_DONE;
     if (body_str(req, obj, "current_password", &cur, 1) != 0 || body_str(req, obj, "new_password", &nw, 1) != 0) {
         free_secret(&cur);
         return API_DONE;

@@ -340,13 +340,8 @@ static int api_messages_put(api_req_t *req)
             return API_DONE;
         }
     }
-    for (int k = json_first(&req->doc, obj); k >= 0; k = json_sibling(&req->doc, k))
-        if (!json_str_eq(&req->doc, k, "verbosity") && !json_str_eq(&req->doc, k, "value")) {
-            char key[64];
-            if (json_get_str(&req->doc, k, key, sizeof key, NULL) != JSON_OK) key[0] = 0;
-            api_reply_error(req, 400, "{\"%s\": [\"Unknown field.\"]}", key);
-            return API_DONE;
-        }
+    static const char *const allowed[] = {"verbosity", "value", NULL};
+    if (api_body_only(req, obj, allowed) != 0) return API_DONE;
     char text[1024];
     int t = json_obj_get(&req->doc, obj, "value");
     int st = t < 0 ? JSON_ETYPE : json_get_str(&req->doc, t, text, sizeof text, NULL);

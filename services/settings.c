@@ -278,11 +278,8 @@ static int api_settings_put(api_req_t *req)
         api_reply_error(req, 400, "{\"settings\": [\"Missing data for required field.\"]}");
         return API_DONE;
     }
-    for (int k = json_first(&req->doc, obj); k >= 0; k = json_sibling(&req->doc, k))
-        if (!json_str_eq(&req->doc, k, "settings") && !json_str_eq(&req->doc, k, "async_query")) {
-            api_reply_error(req, 400, "Unknown field in the request body; only 'settings' is accepted");
-            return API_DONE;
-        }
+    static const char *const allowed[] = {"settings", "async_query", NULL};
+    if (api_body_only(req, obj, allowed) != 0) return API_DONE;
     settings_op_t *op = op_new(req);
     if (!op) return API_DONE;
     if (settings_parse_update(req, st, &op->upd) != 0) {

@@ -39,23 +39,6 @@ static snap_op_t *op_new(api_req_t *req)
     op->started_us = pal_mono_us();
     return op;
 }
-
-/* Only these keys; -1 (400 sent) for another. */
-static int check_keys(api_req_t *req, int obj, const char *const *allowed)
-{
-    for (int k = json_first(&req->doc, obj); k >= 0; k = json_sibling(&req->doc, k)) {
-        int ok = 0;
-        for (const char *const *a = allowed; *a && !ok; a++) ok = json_str_eq(&req->doc, k, *a);
-        if (!ok) {
-            char key[64];
-            if (json_get_str(&req->doc, k, key, sizeof key, NULL) != JSON_OK) snprintf(key, sizeof key, "?");
-            api_reply_error(req, 400, "{\"%s\": [\"Unknown field.\"]}", key);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------------ PUT: import */
 /* rotki's FileField: a string naming an existing file that ends in .csv */
 static int file_field(api_req_t *req, int obj, const char *key, char *buf, size_t len)
@@ -114,7 +97,7 @@ static int api_snapshots_put(api_req_t *req)
         return API_DONE;
     }
     char paths[2][SNAPSHOT_PATH_MAX];
-    if (check_keys(req, 0, allowed) != 0 ||
+    if (api_body_only(req, 0, allowed) != 0 ||
         file_field(req, 0, "balances_snapshot_file", paths[SNAPSHOT_BALANCES], sizeof paths[0]) != 0 ||
         file_field(req, 0, "location_data_snapshot_file", paths[SNAPSHOT_LOCATIONS], sizeof paths[1]) != 0)
         return API_DONE;
@@ -192,7 +175,7 @@ static int api_snapshots_delete(api_req_t *req)
     if (auth_require_user(req) != 0) return API_DONE;
     int obj, t = -1;
     if (api_body_object(req, &obj) != 0) return API_DONE;
-    if (obj >= 0 && check_keys(req, obj, allowed) != 0) return API_DONE;
+    if (obj >= 0 && api_body_only(req, obj, allowed) != 0) return API_DONE;
     if (obj >= 0) t = json_obj_get(&req->doc, obj, "timestamp");
     if (t < 0) {
         api_reply_error(req, 400, "{\"timestamp\": [\"Missing data for required field.\"]}");

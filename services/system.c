@@ -167,11 +167,8 @@ static int api_flags_put(api_req_t *req)
                         fl < 0 ? "Missing data for required field." : "Must be an object of flag name to boolean.");
         return API_DONE;
     }
-    for (int k = json_first(&req->doc, obj); k >= 0; k = json_sibling(&req->doc, k))
-        if (!json_str_eq(&req->doc, k, "flags")) {
-            api_reply_error(req, 400, "Unknown field in the request body; only 'flags' is accepted");
-            return API_DONE;
-        }
+    static const char *const allowed[] = {"flags", NULL};
+    if (api_body_only(req, obj, allowed) != 0) return API_DONE;
     /* validate everything before changing anything */
     for (int k = json_first(&req->doc, fl); k >= 0; k = json_sibling(&req->doc, k)) {
         char name[64];

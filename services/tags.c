@@ -113,21 +113,6 @@ static int field(api_req_t *req, int obj, const char *key, char *buf, size_t len
     return 0;
 }
 
-static int check_keys(api_req_t *req, int obj, const char *const *allowed)
-{
-    for (int k = json_first(&req->doc, obj); k >= 0; k = json_sibling(&req->doc, k)) {
-        int ok = 0;
-        for (const char *const *a = allowed; *a && !ok; a++) ok = json_str_eq(&req->doc, k, *a);
-        if (!ok) {
-            char key[64];
-            if (json_get_str(&req->doc, k, key, sizeof key, NULL) != JSON_OK) snprintf(key, sizeof key, "?");
-            api_reply_error(req, 400, "{\"%s\": [\"Unknown field.\"]}", key);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static tag_op_t *parse(api_req_t *req, int kind)
 {
     static const char *const allowed[] = {"name", "new_name", "description", "background_color", "foreground_color", NULL};
@@ -146,7 +131,7 @@ static tag_op_t *parse(api_req_t *req, int kind)
         api_reply_error(req, 400, "{\"name\": [\"Missing data for required field.\"]}");
         goto bad;
     }
-    if (check_keys(req, obj, allowed) != 0 ||
+    if (api_body_only(req, obj, allowed) != 0 ||
         field(req, obj, "name", op->name, sizeof op->name, &has_name, 0, NULL) != 0 ||
         field(req, obj, "new_name", op->new_name, sizeof op->new_name, &op->has_new_name, 0, NULL) != 0 ||
         field(req, obj, "description", op->description, sizeof op->description, &op->has_desc, 1, &op->desc_null) != 0 ||
