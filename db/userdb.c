@@ -42,13 +42,26 @@ static int kdf_step(db_job_t *job, sqlite3 **conn)
     (void)conn;
     userdb_kdf_job_t *j = (userdb_kdf_job_t *)job;
     if (!j->kdf_started) {
-        if (j->fresh_salt) {
+        if (j->fresh_salt) { /* a new user: its folder, unless the DB is there already */
+            uint64_t size;
+            char dir[600];
+            const char *slash = strrchr(j->path, '/');
+            snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - j->path) : 0, j->path);
+            if (pal_file_size(j->path, &size) == PAL_OK) {
+                j->exists = 1;
+                return db_job_fail(job, NULL, "the user already exists");
+            }
+            if (pal_dir_make(dir) != PAL_OK) return db_job_fail(job, NULL, "cannot create %s: %s", dir, pal_last_error());
+            j->claimed = 1;
             if (pal_entropy(j->salt, sizeof j->salt) != PAL_OK)
                 return db_job_fail(job, NULL, "no entropy for a salt: %s", pal_last_error());
         } else { /* SQLCipher keeps the KDF salt in the first 16 bytes of the file */
             pal_file_t *f;
-            if (pal_file_open(j->path, PAL_F_READ, &f) != PAL_OK)
+            int st = pal_file_open(j->path, PAL_F_READ, &f);
+            if (st != PAL_OK) {
+                j->missing = st == PAL_ENOENT;
                 return db_job_fail(job, NULL, "cannot read the user database: %s", pal_last_error());
+            }
             long n = pal_file_read(f, j->salt, sizeof j->salt);
             pal_file_close(f);
             if (n != (long)sizeof j->salt) return db_job_fail(job, NULL, "the user database file is too short");

@@ -21,7 +21,9 @@ typedef struct {
     char path[600];
     char *password;          /* owned copy, wiped when the job ends */
     size_t password_len;
-    int fresh_salt;          /* 1: a new DB, draw a salt; 0: read it from the file's header */
+    int fresh_salt;          /* 1: a new DB — its folder is made, a salt drawn; 0: read it from the file */
+    int missing, exists;     /* results: no DB to read (login) / a DB already there (create) */
+    int claimed;             /* result: create checked the DB absent and made its folder */
     unsigned char salt[DB_SALT_SIZE];
     unsigned char key[DB_KEY_SIZE];
     db_kdf_t kdf;

@@ -337,7 +337,11 @@ static int open_pt(loop_task_t *t)
     memcpy(op->salt, op->kdf.salt, sizeof op->salt);
     userdb_kdf_job_clear(&op->kdf);
     if (op->kdf.job.rc != DB_JOB_DONE) {
-        op_fail(op, 409, "Could not read the user database: %s", op->kdf.job.errmsg);
+        if (op->kdf.exists || op->kdf.missing)
+            snprintf(op->msg, sizeof op->msg, "User %s %s", op->name, op->kdf.exists ? "already exists" : "does not exist");
+        else
+            snprintf(op->msg, sizeof op->msg, "Could not read the user database: %s", op->kdf.job.errmsg);
+        op->status = 409;
         PT_EXIT(&t->pt);
     }
 
@@ -451,7 +455,16 @@ static void finish_reply(op_t *op)
     api_reply_error(op->req, op->status, "%s", op->msg);
 }
 
-static void cleanup_db_closed(void *ud) { op_free(ud); }
+/* A create that failed leaves no half-made user behind (its DB is closed by now). */
+static void cleanup_db_closed(void *ud)
+{
+    op_t *op = ud;
+    if (op->kind == OP_CREATE && op->kdf.claimed) {
+        remove_wal_files(op->path);
+        pal_file_remove(op->path);
+    }
+    op_free(op);
+}
 
 static void open_end(loop_task_t *t)
 {
@@ -469,19 +482,15 @@ static void open_end(loop_task_t *t)
         op_free(op);
         return;
     }
-    if (op->kind == OP_CREATE && op->status != 409) { /* leave no half-made user behind */
-        remove_wal_files(op->path);
-        pal_file_remove(op->path);
-    }
     finish_reply(op);
+    if (auth.op == op) auth.op = NULL;
     if (op->db) {
         db_t *db = op->db;
         op->db = NULL;
-        if (auth.op == op) auth.op = NULL;
         db_destroy(db, cleanup_db_closed, op);
         return;
     }
-    op_free(op);
+    cleanup_db_closed(op);
 }
 
 /* Starts an operation for req, or replies why it cannot. A login claims the operation slot
@@ -633,19 +642,6 @@ static int api_users_create(api_req_t *req)
         op_free(op);
         goto out;
     }
-    char dir[600];
-    uint64_t size;
-    userdb_dir(auth.cfg->data_dir, name, dir, sizeof dir);
-    if (pal_file_size(op->path, &size) == PAL_OK) {
-        api_reply_error(req, 409, "User %s already exists", name);
-        op_free(op);
-        goto out;
-    }
-    if (pal_dir_make(dir) != PAL_OK) {
-        api_reply_error(req, 409, "Cannot create the folder of user %s: %s", name, pal_last_error());
-        op_free(op);
-        goto out;
-    }
     op->password = password;
     password = NULL;
     free_secret(&name);
@@ -689,13 +685,6 @@ static int api_users_login(api_req_t *req)
     op_t *op = op_new(req, OP_LOGIN, name);
     if (!op) {
         free_secret(&password);
-        return API_DONE;
-    }
-    uint64_t size;
-    if (pal_file_size(op->path, &size) != PAL_OK) {
-        free_secret(&password);
-        api_reply_error(req, 409, "User %s does not exist", name);
-        op_free(op);
         return API_DONE;
     }
     op->password = password;

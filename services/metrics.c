@@ -55,6 +55,27 @@ static void family(text_t *t, const char *name, const char *type, const char *he
     out(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family of one unlabelled sample. */
+static void scalar(text_t *t, const char *name, const char *type, const char *help, double v)
+{
+    family(t, name, type, help);
+    out(t, "%s %.17g\n", name, v);
+}
+
+enum { HEAP_LIVE, HEAP_PEAK, HEAP_FAILURES };
+
+/* One sample per allocator tag. */
+static void heap_family(text_t *t, const char *name, const char *type, const char *help, int which)
+{
+    family(t, name, type, help);
+    for (int g = 0; g < ALLOC_TAG_COUNT; g++) {
+        alloc_stats_t as;
+        alloc_tag_stats((alloc_tag_t)g, &as);
+        double v = which == HEAP_LIVE ? (double)as.live : which == HEAP_PEAK ? (double)as.peak : (double)as.failures;
+        out(t, "%s{tag=\"%s\"} %.17g\n", name, alloc_tag_name((alloc_tag_t)g), v);
+    }
+}
+
 static void route_counts(const api_route_stats_t *s, void *ud)
 {
     for (int c = 1; c <= 5; c++)
@@ -107,8 +128,7 @@ static int api_metrics(api_req_t *req)
     }
     out(&t, "pipit_loop_turn_duration_seconds_sum %.6f\npipit_loop_turn_duration_seconds_count %llu\n",
         (double)ls.turn_sum_us / 1e6, (unsigned long long)ls.turns);
-    family(&t, "pipit_loop_slow_turns_total", "counter", "Loop turns longer than --slow-turn-ms.");
-    out(&t, "pipit_loop_slow_turns_total %llu\n", (unsigned long long)ls.slow_turns);
+    scalar(&t, "pipit_loop_slow_turns_total", "counter", "Loop turns longer than --slow-turn-ms.", (double)ls.slow_turns);
     family(&t, "pipit_loop_longest_turn_seconds", "gauge", "The longest loop turn since start.");
     out(&t, "pipit_loop_longest_turn_seconds %.6f\n", (double)ls.longest_turn_us / 1e6);
 
@@ -117,14 +137,10 @@ static int api_metrics(api_req_t *req)
     family(&t, "pipit_tasks", "gauge", "Async tasks by state.");
     out(&t, "pipit_tasks{state=\"pending\"} %u\npipit_tasks{state=\"running\"} %u\npipit_tasks{state=\"completed\"} %u\n",
         ts.queued, ts.running, ts.outcomes_kept);
-    family(&t, "pipit_tasks_running_max", "gauge", "Most async tasks seen running at once (bounded by --max-tasks).");
-    out(&t, "pipit_tasks_running_max %u\n", ts.max_running_seen);
-    family(&t, "pipit_tasks_submitted_total", "counter", "Async tasks submitted.");
-    out(&t, "pipit_tasks_submitted_total %llu\n", (unsigned long long)ts.submitted);
-    family(&t, "pipit_tasks_completed_total", "counter", "Async tasks completed.");
-    out(&t, "pipit_tasks_completed_total %llu\n", (unsigned long long)ts.completed);
-    family(&t, "pipit_tasks_cancelled_total", "counter", "Async tasks cancelled.");
-    out(&t, "pipit_tasks_cancelled_total %llu\n", (unsigned long long)ts.cancelled);
+    scalar(&t, "pipit_tasks_running_max", "gauge", "Most async tasks seen running at once (bounded by --max-tasks).", (double)ts.max_running_seen);
+    scalar(&t, "pipit_tasks_submitted_total", "counter", "Async tasks submitted.", (double)ts.submitted);
+    scalar(&t, "pipit_tasks_completed_total", "counter", "Async tasks completed.", (double)ts.completed);
+    scalar(&t, "pipit_tasks_cancelled_total", "counter", "Async tasks cancelled.", (double)ts.cancelled);
 
     db_stats_t ds = {0};
     if (auth_db()) db_get_stats(auth_db(), &ds);
@@ -141,35 +157,16 @@ static int api_metrics(api_req_t *req)
 
     notifier_stats_t ns;
     notifier_get_stats(&ns);
-    family(&t, "pipit_ws_clients", "gauge", "Open /ws clients.");
-    out(&t, "pipit_ws_clients %zu\n", ns.clients);
-    family(&t, "pipit_ws_messages_sent_total", "counter", "Notifier messages broadcast.");
-    out(&t, "pipit_ws_messages_sent_total %llu\n", (unsigned long long)ns.messages_sent);
-    family(&t, "pipit_ws_messages_dropped_total", "counter", "Notifier messages dropped (slow or gone clients, no memory).");
-    out(&t, "pipit_ws_messages_dropped_total %llu\n", (unsigned long long)ns.messages_dropped);
-    family(&t, "pipit_ws_clients_dropped_total", "counter", "Clients disconnected for falling behind (close 1013).");
-    out(&t, "pipit_ws_clients_dropped_total %llu\n", (unsigned long long)ns.clients_dropped_slow);
+    scalar(&t, "pipit_ws_clients", "gauge", "Open /ws clients.", (double)ns.clients);
+    scalar(&t, "pipit_ws_messages_sent_total", "counter", "Notifier messages broadcast.", (double)ns.messages_sent);
+    scalar(&t, "pipit_ws_messages_dropped_total", "counter", "Notifier messages dropped (slow or gone clients, no memory).", (double)ns.messages_dropped);
+    scalar(&t, "pipit_ws_clients_dropped_total", "counter", "Clients disconnected for falling behind (close 1013).", (double)ns.clients_dropped_slow);
 
-    family(&t, "pipit_heap_budget_bytes", "gauge", "The allocator's hard budget (0 = none).");
-    out(&t, "pipit_heap_budget_bytes %zu\n", alloc_budget());
-    family(&t, "pipit_heap_live_bytes", "gauge", "Bytes allocated now, by subsystem.");
-    for (int g = 0; g < ALLOC_TAG_COUNT; g++) {
-        alloc_stats_t as;
-        alloc_tag_stats((alloc_tag_t)g, &as);
-        out(&t, "pipit_heap_live_bytes{tag=\"%s\"} %zu\n", alloc_tag_name((alloc_tag_t)g), as.live);
-    }
-    family(&t, "pipit_heap_peak_bytes", "gauge", "Most bytes allocated at once, by subsystem.");
-    for (int g = 0; g < ALLOC_TAG_COUNT; g++) {
-        alloc_stats_t as;
-        alloc_tag_stats((alloc_tag_t)g, &as);
-        out(&t, "pipit_heap_peak_bytes{tag=\"%s\"} %zu\n", alloc_tag_name((alloc_tag_t)g), as.peak);
-    }
-    family(&t, "pipit_heap_failures_total", "counter", "Allocations refused (budget reached), by subsystem.");
-    for (int g = 0; g < ALLOC_TAG_COUNT; g++) {
-        alloc_stats_t as;
-        alloc_tag_stats((alloc_tag_t)g, &as);
-        out(&t, "pipit_heap_failures_total{tag=\"%s\"} %llu\n", alloc_tag_name((alloc_tag_t)g), (unsigned long long)as.failures);
-    }
+    scalar(&t, "pipit_heap_budget_bytes", "gauge", "The allocator's hard budget (0 = none).", (double)alloc_budget());
+    heap_family(&t, "pipit_heap_live_bytes", "gauge", "Bytes allocated now, by subsystem.", HEAP_LIVE);
+    heap_family(&t, "pipit_heap_peak_bytes", "gauge", "Most bytes allocated at once, by subsystem.", HEAP_PEAK);
+    heap_family(&t, "pipit_heap_failures_total", "counter", "Allocations refused (budget reached), by subsystem.",
+                HEAP_FAILURES);
     if (t.failed) api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
     else api_reply_text(req, 200, "text/plain; version=0.0.4; charset=utf-8", t.buf, t.len);
     alloc_free(t.buf);

@@ -130,20 +130,17 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
     static unsigned char fallback[LWS_PRE + HDR_ROOM + 256];
     unsigned char hdr[LWS_PRE + HDR_ROOM];
     unsigned char *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr;
-    const unsigned char *body;
     size_t body_len;
     unsigned char *buf; /* where headers + body are assembled */
     int status = r->status;
 
     if (r->out) {
-        body = (unsigned char *)r->out + r->out_off;
         body_len = r->out_len;
         buf = (unsigned char *)r->out + r->out_off;
     } else { /* 503 (or 500) without a body of our own: the static text */
         size_t n;
         const char *s = api_static_503(&n);
         memcpy(fallback + LWS_PRE + HDR_ROOM, s, n);
-        body = fallback + LWS_PRE + HDR_ROOM;
         body_len = n;
         buf = fallback + LWS_PRE + HDR_ROOM;
         if (status != 503) status = 500;
@@ -156,7 +153,6 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
     size_t hl = (size_t)(p - start);
     if (hl > HDR_ROOM) return -1;
     memcpy(buf - hl, start, hl);
-    (void)body;
     int n = lws_write(wsi, buf - hl, hl + body_len, LWS_WRITE_HTTP_HEADERS);
     api_req_free(r);
     pss->req = NULL;
