@@ -10,14 +10,23 @@ DEPS_DIR   ?= $(or $(PIPIT_DEPS_DIR),$(HOME)/.cache/pipit/deps)
 DEPS       := $(DEPS_DIR)/$(TARGET)/prefix
 PYTHON     := /usr/bin/python3
 
-CC         ?= cc
+# Per-target settings: ports/<target>/target.mk may set CC, PLATFORM_SRC, TARGET_CFLAGS,
+# TARGET_LDLIBS, EXE (".exe") and RUN (the emulator a target's binaries run under).
+CC            ?= cc
+PLATFORM_SRC  := platform/pal_posix.c
+TARGET_CFLAGS :=
+TARGET_LDLIBS := -lpthread -lm
+EXE           :=
+RUN           :=
+-include ports/$(TARGET)/target.mk
+
 CFLAGS     ?= -O2 -g
 WARN       := -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter
-CPPFLAGS   += -I. -I$(DEPS)/include -D_DEFAULT_SOURCE -DPIPIT_HAVE_SQLCIPHER
-LDLIBS     := -L$(DEPS)/lib -lwebsockets -lsqlcipher -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm
+# jsmn is Debian's header-only package; a copy per build lets cross compilers see it too
+CPPFLAGS   += -I. -I$(BUILD)/include -I$(DEPS)/include -D_DEFAULT_SOURCE -DPIPIT_HAVE_SQLCIPHER $(TARGET_CFLAGS)
+LDLIBS     := -L$(DEPS)/lib -lwebsockets -lsqlcipher -lmbedtls -lmbedx509 -lmbedcrypto $(TARGET_LDLIBS)
 
 CORE_SRC     := $(wildcard core/*.c)
-PLATFORM_SRC := platform/pal_posix.c
 SERVICE_SRC  := $(filter-out services/pipit.c,$(wildcard services/*.c))
 DB_SRC       := $(wildcard db/*.c)
 NODE_SRC     := $(CORE_SRC) $(PLATFORM_SRC) $(DB_SRC) $(SERVICE_SRC)
@@ -25,8 +34,8 @@ UNIT_SRC     := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all run test bench setup deps unit unit-asan integration clean install fuzz
-all: $(BUILD)/pipit
+.PHONY: all run test bench setup deps unit unit-asan integration clean install fuzz test-ports test-target
+all: $(BUILD)/pipit$(EXE)
 
 setup:
 	@ports/linux/setup.sh $(or $(SETUP_GOAL),run)
@@ -37,21 +46,25 @@ deps:
 $(DEPS)/lib/libwebsockets.a:
 	@ports/deps/build.sh $(TARGET)
 
+$(BUILD)/include/jsmn.h: /usr/include/jsmn.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 # --- the node ---------------------------------------------------------------------------
-$(BUILD)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a
+$(BUILD)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a $(BUILD)/include/jsmn.h
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/pipit: $(call obj,$(BUILD),$(NODE_SRC) services/pipit.c)
+$(BUILD)/pipit$(EXE): $(call obj,$(BUILD),$(NODE_SRC) services/pipit.c)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # --- unit tests: plain and sanitized builds of the same sources --------------------------
-$(BUILD)/unit: $(call obj,$(BUILD),$(NODE_SRC) $(UNIT_SRC))
+$(BUILD)/unit$(EXE): $(call obj,$(BUILD),$(NODE_SRC) $(UNIT_SRC))
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 ASAN       := build/$(TARGET)-asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-$(ASAN)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a
+$(ASAN)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a $(BUILD)/include/jsmn.h
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(ASAN_FLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 $(ASAN)/unit: $(call obj,$(ASAN),$(NODE_SRC) $(UNIT_SRC))
@@ -80,6 +93,16 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) tests/bench/bench.py --pipit $(BUILD)/pipit
 	@$(PYTHON) tests/bench/bench_db.py --pipit $(BUILD)/pipit
+
+# --- other targets: every port's build and tests on this machine (qemu, wine, in-process lwIP)
+PORT_TARGETS ?= $(notdir $(patsubst %/test.sh,%,$(wildcard ports/*/test.sh)))
+test-ports:
+	@for t in $(PORT_TARGETS); do $(MAKE) --no-print-directory TARGET=$$t test-target || exit 1; done
+# one port: ports/<target>/test.sh BUILD prints that target's "N passed, N failed"
+test-target:
+	@ports/deps/build.sh $(TARGET)
+	@$(MAKE) --no-print-directory $(BUILD)/pipit$(EXE) $(BUILD)/unit$(EXE)
+	@ports/$(TARGET)/test.sh $(BUILD)
 
 install: $(BUILD)/pipit
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -14,6 +14,8 @@ import time
 import traceback
 
 PIPIT = os.environ.get("PIPIT_BIN", "build/linux/pipit")
+# an emulator the binary runs under on other ports, e.g. "qemu-aarch64-static -L /usr/aarch64-linux-gnu" or "wine"
+RUN = os.environ.get("PIPIT_RUN", "").split()
 _tests = []
 
 
@@ -28,7 +30,7 @@ class Node:
     def __init__(self, *args, env=None, wrapper=None, data_dir=None):
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="pipit-it-")
-        cmd = list(wrapper or []) + [PIPIT, "--rest-api-port", "0", "--data-dir", self.data_dir] + list(args)
+        cmd = list(wrapper or []) + RUN + [PIPIT, "--rest-api-port", "0", "--data-dir", self.data_dir] + list(args)
         e = dict(os.environ)
         e.update(env or {})
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e)
@@ -36,7 +38,7 @@ class Node:
         self._ready = threading.Event()
         self.port = None
         threading.Thread(target=self._read_log, daemon=True).start()
-        if not self._ready.wait(30 if wrapper else 10) or self.port is None:
+        if not self._ready.wait(30 if wrapper or RUN else 10) or self.port is None:
             self.stop()
             raise AssertionError("pipit did not start: " + "".join(self.log))
 
