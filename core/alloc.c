@@ -1,4 +1,5 @@
-/* alloc — budgeted, tagged allocation over the C library's malloc.
+/* alloc — budgeted, tagged allocation over the C library's malloc (or the fixed arena of
+ * arena.c when built with -DPIPIT_ALLOC_ARENA).
  *
  * Each block carries a 16-byte header (its size and tag) so frees and reallocs can be charged
  * back to the right tag and SQLite's xSize can be answered exactly. The charged size is the
@@ -9,6 +10,19 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(PIPIT_ALLOC_ARENA) /* no system malloc: the fixed arena */
+#include "arena.h"
+#define sys_malloc(n) arena_malloc(n)
+#define sys_calloc(n) arena_calloc(n)
+#define sys_realloc(p, n) arena_realloc(p, n)
+#define sys_free(p) arena_free(p)
+#else
+#define sys_malloc(n) malloc(n)
+#define sys_calloc(n) calloc(1, n)
+#define sys_realloc(p, n) realloc(p, n)
+#define sys_free(p) free(p)
+#endif
 
 #define HDR 16u
 #define MAGIC 0x70697069u /* "pipi": catches frees of foreign pointers in debug runs */
@@ -35,6 +49,9 @@ static const char *const tag_names[ALLOC_TAG_COUNT] = {
 
 void alloc_configure(size_t b, size_t r)
 {
+#if defined(PIPIT_ALLOC_ARENA) /* the arena is the hard limit: no budget may promise more */
+    if (b == 0 || b > arena_capacity()) b = arena_capacity();
+#endif
     budget = b;
     reserve = (b && r < b) ? r : 0;
 }
@@ -76,7 +93,7 @@ static void *get(alloc_tag_t tag, size_t size, int sys, int zero)
 {
     if ((unsigned)tag >= ALLOC_TAG_COUNT || size > (size_t)-1 - 2 * HDR) return NULL;
     if (!charge(tag, size + HDR, sys)) return NULL;
-    unsigned char *raw = zero ? calloc(1, size + HDR) : malloc(size + HDR);
+    unsigned char *raw = zero ? sys_calloc(size + HDR) : sys_malloc(size + HDR);
     if (!raw) {
         uncharge(tag, size + HDR);
         atomic_fetch_add_explicit(&tags[tag].failures, 1, memory_order_relaxed);
@@ -100,7 +117,7 @@ static void *reget(alloc_tag_t tag, void *ptr, size_t size, int sys)
     size_t old = h->size;
     alloc_tag_t otag = (alloc_tag_t)h->tag;
     if (size > old && !charge(otag, size - old, sys)) return NULL;
-    hdr_t *nh = realloc(h, size + HDR);
+    hdr_t *nh = sys_realloc(h, size + HDR);
     if (!nh) {
         if (size > old) uncharge(otag, size - old);
         atomic_fetch_add_explicit(&tags[otag].failures, 1, memory_order_relaxed);
@@ -124,7 +141,7 @@ void alloc_free(void *ptr)
     if (h->magic != MAGIC) abort(); /* not ours, or freed twice: fail loudly, never corrupt */
     h->magic = 0;
     uncharge((alloc_tag_t)h->tag, h->size + HDR);
-    free(h);
+    sys_free(h);
 }
 
 size_t alloc_size(const void *ptr) { return ptr ? header_of(ptr)->size : 0; }
