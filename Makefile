@@ -104,9 +104,15 @@ test-target:
 	@$(MAKE) --no-print-directory $(BUILD)/pipit$(EXE) $(BUILD)/unit$(EXE)
 	@ports/$(TARGET)/test.sh $(BUILD)
 
-install: $(BUILD)/pipit
+# make install [TARGET=…] PREFIX=… DESTDIR=…: the binary; with INSTALL_SYSTEMD=1 (set by the rpi
+# targets' target.mk) also the systemd unit and the `pipit` user (ports/rpi/install-systemd.sh)
+SYSTEMD_UNITDIR ?= /lib/systemd/system
+install: $(BUILD)/pipit$(EXE)
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/pipit $(DESTDIR)$(PREFIX)/bin/pipit
+	install -m 0755 $(BUILD)/pipit$(EXE) $(DESTDIR)$(PREFIX)/bin/pipit$(EXE)
+ifeq ($(INSTALL_SYSTEMD),1)
+	ports/rpi/install-systemd.sh "$(DESTDIR)" "$(PREFIX)" "$(SYSTEMD_UNITDIR)"
+endif
 
 clean:
 	rm -rf build

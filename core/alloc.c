@@ -42,6 +42,16 @@ typedef struct {
 static tag_counters_t tags[ALLOC_TAG_COUNT];
 static _Atomic size_t total_live, total_peak;
 static size_t budget, reserve;
+static _Thread_local alloc_account_t *account;
+
+alloc_account_t *alloc_set_account(alloc_account_t *a)
+{
+    alloc_account_t *old = account;
+    account = a;
+    return old;
+}
+
+alloc_account_t *alloc_account(void) { return account; }
 
 static const char *const tag_names[ALLOC_TAG_COUNT] = {
     "core", "json", "http", "ws", "lws", "tls", "db", "task", "pal", "test",
@@ -80,6 +90,10 @@ static int charge(alloc_tag_t tag, size_t n, int sys)
     raise_peak(&total_peak, cur + n);
     size_t t = atomic_fetch_add_explicit(&tags[tag].live, n, memory_order_relaxed) + n;
     raise_peak(&tags[tag].peak, t);
+    if (account) {
+        atomic_fetch_add_explicit(&account->bytes, n, memory_order_relaxed);
+        atomic_fetch_add_explicit(&account->count, 1, memory_order_relaxed);
+    }
     return 1;
 }
 

@@ -58,4 +58,14 @@ const char *alloc_tag_name(alloc_tag_t tag);
 /* True while work-class allocations of `size` would still succeed. */
 int alloc_has_room(size_t size);
 
+/* An account that allocations made on this thread are also counted to while it is set (an
+ * async task's use of the allocator: its handler, its DB jobs, their completions). */
+typedef struct alloc_account_s {
+    _Atomic uint64_t bytes;  /* allocated in all, not net of frees */
+    _Atomic uint64_t count;
+} alloc_account_t;
+/* Sets this thread's account (NULL for none); returns the previous one to restore. */
+alloc_account_t *alloc_set_account(alloc_account_t *a);
+alloc_account_t *alloc_account(void);
+
 #endif

@@ -251,6 +251,7 @@ void loop_task_start(loop_t *l, loop_task_t *t, loop_task_fn fn, void (*on_end)(
     t->on_end = on_end;
     t->ud = ud;
     t->io_sock = PAL_SOCK_INVALID;
+    t->account = alloc_account(); /* work a task starts is counted where its starter's is */
     t->timer.fn = task_timer_fired;
     t->timer.ud = t;
     loop_task_wake(t, 0);
@@ -329,7 +330,9 @@ static void run_task(loop_t *l, loop_task_t *t)
     t->running = 1;
     uint64_t t0 = pal_mono_us();
     const char *name = t->name;
+    alloc_account_t *outer = alloc_set_account(t->account);
     int r = t->fn(t);
+    alloc_set_account(outer);
     uint64_t dt = pal_mono_us() - t0;
     t->running = 0;
     l->stats.tasks_run++;

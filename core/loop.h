@@ -59,6 +59,7 @@ struct loop_task {
     unsigned io_revents;
     pal_sock_t io_sock;
     const char *name;       /* for the slow-turn log; set by the owner after starting */
+    struct alloc_account_s *account; /* the starter's allocator account, set while it runs */
     uint8_t queued, running, ended;
 };
 void loop_task_start(loop_t *l, loop_task_t *t, loop_task_fn fn, void (*on_end)(loop_task_t *), void *ud);

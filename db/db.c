@@ -126,6 +126,8 @@ static int is_cancelled(const db_job_t *j) { return j->cancelled || (j->cancel_f
 
 static int wants_txn(const db_job_t *j) { return (j->flags & DB_JOB_WRITE) && !(j->flags & (DB_JOB_NO_TXN | DB_JOB_NO_CONN)); }
 
+static void job_slice_run(db_job_t *j, sqlite3 **slot, int steps);
+
 static void job_begin(db_job_t *j, sqlite3 **slot)
 {
     j->started_us = pal_mono_us();
@@ -162,6 +164,13 @@ static void job_end(db_job_t *j, sqlite3 **slot)
 /* One slice of at most `steps` sqlite3_step calls. */
 static void job_slice(db_job_t *j, sqlite3 **slot, int steps)
 {
+    alloc_account_t *outer = alloc_set_account(j->account);
+    job_slice_run(j, slot, steps);
+    alloc_set_account(outer);
+}
+
+static void job_slice_run(db_job_t *j, sqlite3 **slot, int steps)
+{
     if (is_cancelled(j)) {
         j->rc = db_job_fail(j, NULL, "cancelled");
         return;
@@ -184,7 +193,9 @@ static void job_complete(db_t *db, queue_t *q, db_job_t *j)
     if (j->rc == DB_JOB_DONE) db->stats.jobs_done++;
     else db->stats.jobs_failed++;
     loop_task_t *waiter = j->waiter;
+    alloc_account_t *outer = alloc_set_account(j->account);
     if (j->done) j->done(j); /* may free j */
+    alloc_set_account(outer);
     if (waiter) loop_task_wake(waiter, LOOP_WAKE_DONE);
 }
 
@@ -242,6 +253,7 @@ void db_job_submit(db_t *db, db_job_t *j)
     j->db = db;
     j->next = NULL;
     j->rc = DB_JOB_MORE;
+    j->account = alloc_account();
     j->queued_us = pal_mono_us();
     q->queued++;
     db->inflight++;
@@ -281,6 +293,7 @@ int db_create(loop_t *loop, db_driver_t driver, int slice_steps, db_t **out)
             static const char *const names[Q_COUNT] = {"db.writer", "db.reader", "db.misc"};
             loop_task_start(loop, &db->q[i].task, slicer_pt, NULL, &db->q[i]);
             db->q[i].task.name = names[i];
+            db->q[i].task.account = NULL; /* outlives whoever opened the db: each job brings its own */
         }
     }
     *out = db;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/alloc.h"
 #include "../core/loop.h"
 #include "sqlite.h"
 
@@ -51,6 +52,7 @@ struct db_job {
     char errmsg[256];
     uint64_t queued_us, started_us, finished_us;
     loop_task_t *waiter;  /* woken with LOOP_WAKE_DONE after done() */
+    alloc_account_t *account; /* the submitter's allocator account, carried into the job */
     db_t *db;
     uint8_t in_txn;
 };

@@ -1,4 +1,10 @@
-/* pal_posix — the PAL on Linux and other POSIX systems (Raspberry Pi OS included). */
+/* pal_posix — the PAL on Linux and other POSIX systems (Raspberry Pi OS included).
+ *
+ * Built with -DPAL_POSIX_BASE_ONLY (the lwIP port) only the host parts are compiled — time,
+ * entropy, files, signals, the worker thread — and the network parts (start-up, sockets,
+ * readiness, wake-up) come from another PAL file (platform/pal_lwip.c), which reaches this
+ * file's state through platform/pal_posix_base.h. Without it (every other build) this file is
+ * the whole PAL, unchanged. */
 #define _GNU_SOURCE
 #include "pal.h"
 
@@ -32,6 +38,71 @@ static int fail(int status, const char *what)
 }
 
 const char *pal_last_error(void) { return last_error; }
+
+#ifdef PAL_POSIX_BASE_ONLY
+/* ---- what another PAL's network part shares with this file (see pal_posix_base.h) ---- */
+#include <stdarg.h>
+
+#include "pal_posix_base.h"
+
+void pal_posix_base_init(const pal_hooks_t *h)
+{
+    hooks = *h;
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void *pal_posix_base_alloc(size_t n) { return hooks.alloc(n); }
+void pal_posix_base_free(void *p) { hooks.free(p); }
+
+int pal_posix_base_error(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+int pal_posix_base_pipe(int fds[2])
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return fail(PAL_EIO, "pipe");
+    int fl = fcntl(p[1], F_GETFL, 0); /* the write end never blocks: a full pipe is a wake-up */
+    if (fl < 0 || fcntl(p[1], F_SETFL, fl | O_NONBLOCK) < 0) {
+        close(p[0]);
+        close(p[1]);
+        return fail(PAL_EIO, "fcntl");
+    }
+    fds[0] = p[0];
+    fds[1] = p[1];
+    return PAL_OK;
+}
+
+void pal_posix_base_pipe_poke(int wr)
+{
+    int saved = errno; /* may run in a signal handler */
+    char c = 1;
+    ssize_t r = write(wr, &c, 1);
+    (void)r;
+    errno = saved;
+}
+
+long pal_posix_base_pipe_wait(int rd)
+{
+    char buf[64];
+    for (;;) {
+        ssize_t n = read(rd, buf, sizeof buf);
+        if (n >= 0) return (long)n;
+        if (errno != EINTR) return fail(PAL_EIO, "read");
+    }
+}
+
+void pal_posix_base_pipe_close(int fd)
+{
+    if (fd >= 0) close(fd);
+}
+
+#else /* the whole POSIX PAL: start-up, sockets, readiness and wake-up on the host's stack */
 const char *pal_name(void) { return "posix"; }
 
 int pal_init(const pal_hooks_t *h)
@@ -298,6 +369,9 @@ void pal_wakeup_drain(pal_wakeup_t *w)
     while (read(w->rd, buf, sizeof buf) > 0) {}
 }
 
+#endif /* !PAL_POSIX_BASE_ONLY */
+
+/* ---- signals (SIGINT/SIGTERM signal the loop's wake-up, whichever PAL provides it) ---- */
 static pal_wakeup_t *signal_wakeup;
 static volatile sig_atomic_t stop_flag;
 

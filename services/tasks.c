@@ -1,6 +1,7 @@
 /* tasks — see tasks.h. */
 #include "tasks.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +25,8 @@ typedef struct task {
     int status;
     char *outcome;         /* the envelope the endpoint produced */
     size_t outcome_len;
-    uint64_t done_ms;
+    uint64_t done_ms, started_ms;
+    alloc_account_t account; /* what its handler, jobs and completions allocated */
 } task_t;
 
 static struct {
@@ -109,7 +111,12 @@ static int task_pt(loop_task_t *lt)
     tm.stats.running++;
     if (tm.stats.running > tm.stats.max_running_seen) tm.stats.max_running_seen = tm.stats.running;
     t->state = T_RUNNING;
-    api_req_run(t->req); /* may reply at once, or later from its jobs */
+    t->started_ms = pal_mono_ms();
+    {
+        alloc_account_t *outer = alloc_set_account(&t->account);
+        api_req_run(t->req); /* may reply at once, or later from its jobs (they carry the account) */
+        alloc_set_account(outer);
+    }
     PT_WAIT_UNTIL(&lt->pt, t->replied);
     tm.stats.running--;
     loop_sem_release(&tm.slots);
@@ -260,6 +267,15 @@ static int api_task_get(api_req_t *req)
     json_write_raw(w, t->outcome, t->outcome_len);
     json_write_key(w, "status_code");
     json_write_int64(w, t->status);
+    json_write_key(w, "pipit"); /* pipit's accounting of the task; rotki clients ignore it */
+    json_begin_object(w);
+    json_write_key(w, "allocated_bytes");
+    json_write_uint64(w, atomic_load(&t->account.bytes));
+    json_write_key(w, "allocations");
+    json_write_uint64(w, atomic_load(&t->account.count));
+    json_write_key(w, "run_ms");
+    json_write_uint64(w, t->done_ms - t->started_ms);
+    json_end_object(w);
     json_end_object(w);
     api_reply_end(req, 200, "");
     if (req->status == 200) free_task(t); /* read once, as rotki */

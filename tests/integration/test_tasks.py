@@ -29,6 +29,7 @@ def wait_task(n, task_id, timeout=60):
             time.sleep(0.02)
             continue
         check(res["status"] == "completed", res)
+        wait_task.last = res
         return seen_pending, res["status_code"], res["outcome"]
     raise AssertionError(f"task {task_id} did not complete")
 
@@ -70,6 +71,9 @@ def async_query_gives_a_task_id_then_the_outcome_with_its_status_code():
         pending, code, outcome = wait_task(n, res["task_id"])
         check(pending, "the creation (a key derivation) should have been seen pending")
         check(code == 200 and outcome["message"] == "" and outcome["result"]["settings"]["version"] == 53, outcome)
+        # the task's own use of the allocator (its handler, its DB jobs, their completions)
+        acct = wait_task.last["pipit"]
+        check(acct["allocated_bytes"] > 10000 and acct["allocations"] > 10 and acct["run_ms"] > 0, acct)
         # read once: then it is gone, as in rotki
         st, res2, msg = n.call("GET", f"/api/1/tasks/{res['task_id']}")
         check(st == 404 and res2 == {"status": "not-found", "outcome": None} and "No task with id" in msg, (st, res2))
