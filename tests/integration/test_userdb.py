@@ -119,7 +119,7 @@ def wrong_password_is_401_and_slowed_down_per_address():
         # the throttled address still gets in with the right password, once its delay is over
         t0 = time.time()
         check(login(n, password="s3cret")[0] == 200)
-        check(time.time() - t0 >= 2.0)
+        check(time.time() - t0 >= 1.0, time.time() - t0)
 
 
 @test
