@@ -417,7 +417,7 @@ void loop_sem_release(loop_sem_t *s)
     loop_task_wake(w, LOOP_WAKE_EVENT);
 }
 
-void loop_sem_forget(loop_sem_t *s, loop_task_t *t)
+int loop_sem_forget(loop_sem_t *s, loop_task_t *t)
 {
     loop_task_t *prev = NULL;
     for (loop_task_t *w = s->waiters_head; w; prev = w, w = w->next_wait) {
@@ -426,8 +426,9 @@ void loop_sem_forget(loop_sem_t *s, loop_task_t *t)
         else s->waiters_head = w->next_wait;
         if (s->waiters_tail == w) s->waiters_tail = prev;
         w->next_wait = NULL;
-        return;
+        return 1;
     }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- other threads */

@@ -109,7 +109,8 @@ typedef struct {
 void loop_sem_init(loop_sem_t *s, int count);
 int loop_sem_try(loop_sem_t *s, loop_task_t *t); /* 1 = acquired; 0 = t queued, woken later */
 void loop_sem_release(loop_sem_t *s);
-void loop_sem_forget(loop_sem_t *s, loop_task_t *t);
+/* Removes t from the waiters; 0 when it was not waiting (it may already hold a unit). */
+int loop_sem_forget(loop_sem_t *s, loop_task_t *t);
 /* Acquires in FIFO order: a released unit goes straight to the oldest waiter. */
 #define LOOP_SEM_ACQUIRE(t, sem)                                                                       \
     do {                                                                                               \

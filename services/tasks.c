@@ -171,7 +171,8 @@ static int cancel(task_t *t)
     t->cancelled = 1;
     tm.stats.cancelled++;
     if (t->state == T_QUEUED) { /* never started: it simply goes */
-        loop_sem_forget(&tm.slots, &t->lt);
+        /* handed a slot but not yet run: the slot goes back, or the cap would shrink for good */
+        if (!loop_sem_forget(&tm.slots, &t->lt) && (t->lt.wake & LOOP_WAKE_EVENT)) loop_sem_release(&tm.slots);
         loop_task_abort(&t->lt);
         tm.stats.queued--;
         api_req_t *r = t->req;

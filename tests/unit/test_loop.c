@@ -257,6 +257,27 @@ UNIT_TEST(semaphore_bounds_concurrency_in_fifo_order)
     for (int i = 0; i < 12; i++) CHECK_EQ_INT(order[i], i); /* units go out first come, first served */
 }
 
+UNIT_TEST(a_waiter_dropped_after_being_handed_a_unit_can_give_it_back)
+{
+    loop_t *l;
+    CHECK_EQ_INT(loop_create(&l), PAL_OK);
+    loop_sem_t sem;
+    loop_sem_init(&sem, 1);
+    loop_task_t a, b;
+    loop_task_start(l, &a, limited_pt, NULL, NULL);
+    loop_task_start(l, &b, limited_pt, NULL, NULL);
+    CHECK_EQ_INT(loop_sem_try(&sem, &a), 1);
+    CHECK_EQ_INT(loop_sem_try(&sem, &b), 0); /* b waits */
+    loop_sem_release(&sem);                  /* ... and is handed the unit before it runs */
+    CHECK_EQ_INT(loop_sem_forget(&sem, &b), 0);
+    CHECK(b.wake & LOOP_WAKE_EVENT);
+    loop_sem_release(&sem); /* what the task manager does when it drops b */
+    CHECK_EQ_INT(sem.count, 1);
+    loop_task_abort(&a);
+    loop_task_abort(&b);
+    loop_destroy(l);
+}
+
 /* Jobs on the worker thread */
 typedef struct {
     loop_job_t job;
@@ -387,5 +408,6 @@ UNIT_TEST(handlers_may_remove_sockets_during_dispatch)
 UNIT_SUITE(suite_loop, UNIT_CASE(timers_fire_in_due_order_and_stop), UNIT_CASE(task_sleeps_without_blocking_others),
            UNIT_CASE(tasks_wait_on_socket_readiness), UNIT_CASE(socket_wait_times_out),
            UNIT_CASE(event_wakes_every_waiter), UNIT_CASE(semaphore_bounds_concurrency_in_fifo_order),
+           UNIT_CASE(a_waiter_dropped_after_being_handed_a_unit_can_give_it_back),
            UNIT_CASE(worker_jobs_complete_on_the_loop_while_it_keeps_turning),
            UNIT_CASE(handlers_may_remove_sockets_during_dispatch));
