@@ -104,6 +104,15 @@ test-target:
 	@$(MAKE) --no-print-directory $(BUILD)/pipit$(EXE) $(BUILD)/unit$(EXE)
 	@ports/$(TARGET)/test.sh $(BUILD)
 
+# --- fuzzing (not part of make test): libFuzzer on every parser target, FUZZ_SECONDS each
+FUZZ_SECONDS ?= 60
+fuzz:
+	@command -v clang >/dev/null || apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
+	@mkdir -p build/fuzz
+	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibuild/linux/include $$f core/json.c core/alloc.c core/arena.c -o build/fuzz/$$n && \
+	  build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 | tail -3 || exit 1; done
+
 # make install [TARGET=…] PREFIX=… DESTDIR=…: the binary; with INSTALL_SYSTEMD=1 (set by the rpi
 # targets' target.mk) also the systemd unit and the `pipit` user (ports/rpi/install-systemd.sh)
 SYSTEMD_UNITDIR ?= /lib/systemd/system
