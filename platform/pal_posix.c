@@ -102,7 +102,7 @@ void pal_posix_base_pipe_close(int fd)
     if (fd >= 0) close(fd);
 }
 
-#else /* the whole POSIX PAL: start-up, sockets, readiness and wake-up on the host's stack */
+#else /* the whole POSIX PAL: start-up here; sockets, readiness and wake-up further down */
 const char *pal_name(void) { return "posix"; }
 
 int pal_init(const pal_hooks_t *h)
@@ -118,6 +118,7 @@ int pal_init(const pal_hooks_t *h)
 }
 
 void pal_shutdown(void) {}
+#endif /* !PAL_POSIX_BASE_ONLY */
 
 /* ---- time ---- */
 uint64_t pal_mono_us(void)
@@ -142,6 +143,7 @@ void pal_sleep_ms(uint32_t ms)
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
+#ifndef PAL_POSIX_BASE_ONLY /* sockets, readiness, wake-up: the host's stack */
 /* ---- sockets ---- */
 static int set_nonblocking(int fd)
 {

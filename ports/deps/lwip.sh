@@ -65,5 +65,6 @@ cp -r "$s/src/include/lwip" "$s/src/include/netif" "$s/src/include/compat" "$pre
 cp -r "$u/include/arch" "$prefix/include/"
 cp "$ports/lwip/lwipopts.h" "$prefix/include/lwipopts.h"
 rm -rf "$s" "$out/src/obj" "$out/src/lwipopts.h"
+rmdir "$out/src" 2>/dev/null || true
 echo "$stamp" >"$out/.stamp-lwip"
 echo "deps: lwIP 2.2.1 for $target in $prefix/lib/liblwip.a"
