@@ -552,7 +552,7 @@ struct pal_worker {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    pal_job_t *todo_head, *todo_tail;
+    pal_job_t *queue_head, *queue_tail;
     pal_job_t *done_head, *done_tail;
     int stopping;
     pal_wakeup_t *wakeup;
@@ -563,11 +563,11 @@ static void *worker_main(void *arg)
     pal_worker_t *w = arg;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (!w->todo_head && !w->stopping) pthread_cond_wait(&w->cv, &w->mu);
-        pal_job_t *job = w->todo_head;
+        while (!w->queue_head && !w->stopping) pthread_cond_wait(&w->cv, &w->mu);
+        pal_job_t *job = w->queue_head;
         if (!job) break; /* stopping and nothing left */
-        w->todo_head = job->next;
-        if (!w->todo_head) w->todo_tail = NULL;
+        w->queue_head = job->next;
+        if (!w->queue_head) w->queue_tail = NULL;
         pthread_mutex_unlock(&w->mu);
         job->run(job);
         pthread_mutex_lock(&w->mu);
@@ -603,9 +603,9 @@ void pal_worker_submit(pal_worker_t *w, pal_job_t *job)
 {
     job->next = NULL;
     pthread_mutex_lock(&w->mu);
-    if (w->todo_tail) w->todo_tail->next = job;
-    else w->todo_head = job;
-    w->todo_tail = job;
+    if (w->queue_tail) w->queue_tail->next = job;
+    else w->queue_head = job;
+    w->queue_tail = job;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }
