@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "../../core/keccak.h"
+#include "../../core/u256.h"
 #include "unit.h"
 
 static void hex(const uint8_t *b, size_t n, char *out)
@@ -63,4 +64,38 @@ UNIT_TEST(eip55_examples_round_trip)
     CHECK_EQ_INT(evm_address_parse("1x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", 42, 1, a), -1);
 }
 
-UNIT_SUITE(suite_keccak, UNIT_CASE(keccak256_published_vectors), UNIT_CASE(eip55_examples_round_trip));
+UNIT_TEST(u256_amounts_are_exact_decimals)
+{
+    uint8_t v[32];
+    char out[100];
+    CHECK_EQ_INT(u256_from_hex("0x0", 3, v), 0);
+    u256_to_decimal(v, 18, out, sizeof out);
+    CHECK_EQ_STR(out, "0");
+    CHECK_EQ_INT(u256_from_hex("0x14d1120d7b160000", 18, v), 0); /* 1.5 ETH in wei */
+    u256_to_decimal(v, 18, out, sizeof out);
+    CHECK_EQ_STR(out, "1.5");
+    u256_to_decimal(v, 0, out, sizeof out);
+    CHECK_EQ_STR(out, "1500000000000000000");
+    CHECK_EQ_INT(u256_from_hex("0x1", 3, v), 0);
+    u256_to_decimal(v, 6, out, sizeof out);
+    CHECK_EQ_STR(out, "0.000001");
+    /* 2^256 - 1: all 78 digits, exactly */
+    char ff[67] = "0x";
+    memset(ff + 2, 'f', 64);
+    ff[66] = 0;
+    CHECK_EQ_INT(u256_from_hex(ff, 66, v), 0);
+    u256_to_decimal(v, 0, out, sizeof out);
+    CHECK_EQ_STR(out, "115792089237316195423570985008687907853269984665640564039457584007913129639935");
+    u256_to_decimal(v, 18, out, sizeof out);
+    CHECK_EQ_STR(out, "115792089237316195423570985008687907853269984665640564039457.584007913129639935");
+    CHECK_EQ_INT(u256_from_hex("0x1g", 4, v), -1);
+    CHECK_EQ_INT(u256_from_hex("12", 2, v), -1);
+    char big[70] = "0x1";
+    memset(big + 3, '0', 64);
+    big[67] = 0;
+    CHECK_EQ_INT(u256_from_hex(big, 67, v), -1); /* 2^256 does not fit */
+    CHECK_EQ_INT(u256_to_decimal(v, 0, out, 5), -1);
+}
+
+UNIT_SUITE(suite_keccak, UNIT_CASE(keccak256_published_vectors), UNIT_CASE(eip55_examples_round_trip),
+           UNIT_CASE(u256_amounts_are_exact_decimals));
