@@ -27,7 +27,7 @@ CPPFLAGS   += -I. -I$(BUILD)/include -I$(DEPS)/include -D_DEFAULT_SOURCE -DPIPIT
 LDLIBS     := -L$(DEPS)/lib -lwebsockets -lsqlcipher -lmbedtls -lmbedx509 -lmbedcrypto $(TARGET_LDLIBS)
 
 CORE_SRC     := $(wildcard core/*.c)
-SERVICE_SRC  := $(filter-out services/pipit.c,$(wildcard services/*.c))
+SERVICE_SRC  := $(filter-out services/pipit.c,$(wildcard services/*.c services/*/*.c))
 DB_SRC       := $(wildcard db/*.c)
 NODE_SRC     := $(CORE_SRC) $(PLATFORM_SRC) $(DB_SRC) $(SERVICE_SRC)
 UNIT_SRC     := $(wildcard tests/unit/*.c)
