@@ -30,7 +30,8 @@ typedef struct block {
     struct block *next, *prev; /* free blocks only: their bin's list */
 } block_t;
 
-static _Alignas(16) unsigned char region[PIPIT_ARENA_SIZE];
+/* room for the end sentinel and a block header on top, so PIPIT_ARENA_SIZE bytes are usable */
+static _Alignas(16) unsigned char region[PIPIT_ARENA_SIZE + MIN_BLOCK + HDR_SIZE];
 static block_t *bins[NBINS];
 static int ready;
 static atomic_flag lock = ATOMIC_FLAG_INIT;

@@ -10,7 +10,9 @@ RUN           := $(RPI_QEMU) -L /usr/$(RPI_TRIPLE)
 # The fixed-arena allocator (no system malloc; arena = --heap-budget) where core/alloc.c has it;
 # RPI_ALLOC=system builds with the default allocator.
 RPI_ALLOC     ?= $(if $(shell grep -l PIPIT_ALLOC_ARENA core/alloc.c 2>/dev/null),arena,system)
-TARGET_CFLAGS := $(RPI_CFLAGS) $(if $(filter arena,$(RPI_ALLOC)),-DPIPIT_ALLOC_ARENA)
+# A 64 MiB arena (reserved, not resident: untouched pages cost nothing); the node's own limit
+# is --heap-budget, which the test run sets to 2 MiB.
+TARGET_CFLAGS := $(RPI_CFLAGS) $(if $(filter arena,$(RPI_ALLOC)),-DPIPIT_ALLOC_ARENA -DPIPIT_ARENA_SIZE=67108864)
 # `make install` also installs ports/rpi/pipit.service for these targets
 INSTALL_SYSTEMD ?= 1
 export RPI_ALLOC

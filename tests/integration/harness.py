@@ -20,6 +20,9 @@ RUN = os.environ.get("PIPIT_RUN", "").split()
 # and tests a port cannot run (comma-separated names), e.g. PIPIT_SKIP=no_leaks_or_memory_errors_under_valgrind
 ARGS = os.environ.get("PIPIT_ARGS", "").split()
 SKIP = {s.strip() for s in os.environ.get("PIPIT_SKIP", "").split(",") if s.strip()}
+# the signal Node.stop() sends by default; wine (Windows port) maps only SIGINT to a console
+# control event (CTRL_C_EVENT), its SIGTERM kills the process outright
+STOP_SIGNAL = getattr(signal, os.environ.get("PIPIT_STOP_SIGNAL", "SIGTERM"))
 _tests = []
 
 
@@ -86,7 +89,8 @@ class Node:
     def alive(self):
         return self.proc.poll() is None
 
-    def stop(self, sig=signal.SIGTERM, timeout=20):
+    def stop(self, sig=None, timeout=20):
+        sig = sig or STOP_SIGNAL
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:

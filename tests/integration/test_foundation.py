@@ -130,14 +130,14 @@ def feature_flags_switch_endpoints_and_services_at_run_time():
 @test
 def bad_start_options_are_refused_clearly():
     import subprocess
-    from harness import PIPIT
+    from harness import PIPIT, RUN
     for args, needle in ((["--rest-api-port", "99999"], "rest-api-port"), (["--heap-budget", "lots"], "heap-budget"),
                          (["--disable", "no.such.flag"], "no.such.flag"), (["--frobnicate", "1"], "frobnicate")):
-        p = subprocess.run([PIPIT, "--data-dir", "/tmp/pipit-it-bad"] + args, capture_output=True, timeout=10)
+        p = subprocess.run(RUN + [PIPIT, "--data-dir", "/tmp/pipit-it-bad"] + args, capture_output=True, timeout=60)
         check(p.returncode == 2 and needle in p.stderr.decode(), (args, p.returncode, p.stderr))
-    p = subprocess.run([PIPIT, "--help"], capture_output=True, timeout=10)
+    p = subprocess.run(RUN + [PIPIT, "--help"], capture_output=True, timeout=60)
     check(p.returncode == 0 and b"--rest-api-port" in p.stdout)
-    p = subprocess.run([PIPIT, "--version"], capture_output=True, timeout=10)
+    p = subprocess.run(RUN + [PIPIT, "--version"], capture_output=True, timeout=60)
     check(p.returncode == 0 and p.stdout.startswith(b"pipit "))
     shutil.rmtree("/tmp/pipit-it-bad", ignore_errors=True)
 
