@@ -2,6 +2,16 @@
 #ifndef PIPIT_LOG_H
 #define PIPIT_LOG_H
 
+/* printf-style checking; mingw's plain "printf" means Microsoft's rules (no %zu), so name the
+ * C99 ones its vsnprintf really follows */
+#if defined(__MINGW32__)
+#define PIPIT_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#elif defined(__GNUC__)
+#define PIPIT_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define PIPIT_PRINTF(fmt, args)
+#endif
+
 typedef enum { LOG_DEBUG = 0, LOG_INFO, LOG_WARNING, LOG_ERROR, LOG_CRITICAL } log_level_t;
 
 void log_set_level(log_level_t level);
@@ -11,9 +21,7 @@ int log_level_parse(const char *name);
 const char *log_level_name(log_level_t level); /* upper case, as rotki's /info shows */
 int log_enabled(log_level_t level);
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
+PIPIT_PRINTF(2, 3)
 void log_msg(log_level_t level, const char *fmt, ...);
 
 #define log_debug(...) do { if (log_enabled(LOG_DEBUG)) log_msg(LOG_DEBUG, __VA_ARGS__); } while (0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/alloc.h"
+#include "../core/log.h"
 #include "../platform/pal.h"
 
 /* ------------------------------------------------------------------ rotki's names */
@@ -96,10 +97,7 @@ static void finalize(sqlite3_stmt **st)
 static const char *const file_label[2] = {"balances_snapshot_file", "location_data_snapshot_file"};
 
 static int import_fail(snapshot_import_job_t *j, int which, uint64_t line, snapshot_failure_t kind, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
+    PIPIT_PRINTF(5, 6);
 
 static int import_fail(snapshot_import_job_t *j, int which, uint64_t line, snapshot_failure_t kind, const char *fmt, ...)
 {

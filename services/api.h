@@ -15,6 +15,7 @@
 
 #include "../core/config.h"
 #include "../core/json.h"
+#include "../core/log.h"
 
 enum { API_GET = 1, API_POST = 2, API_PUT = 4, API_PATCH = 8, API_DELETE = 16, API_OPTIONS = 32, API_HEAD = 64 };
 
@@ -80,9 +81,7 @@ json_writer_t *api_reply_begin(api_req_t *req);
 /* Closes the envelope with message (may be NULL/""), then sends it with status. */
 void api_reply_end(api_req_t *req, int status, const char *message);
 /* {"result": null, "message": "<printf>"} with status. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
+PIPIT_PRINTF(3, 4)
 void api_reply_error(api_req_t *req, int status, const char *fmt, ...);
 void api_reply_true(api_req_t *req);
 /* Sends a pre-encoded envelope (e.g. a stored task outcome). */

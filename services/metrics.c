@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/alloc.h"
+#include "../core/log.h"
 #include "../db/db.h"
 #include "api.h"
 #include "auth.h"
@@ -20,9 +21,7 @@ typedef struct {
     int failed;
 } text_t;
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
+PIPIT_PRINTF(2, 3)
 static void out(text_t *t, const char *fmt, ...)
 {
     if (t->failed) return;

@@ -33,9 +33,11 @@ fi
 #  wrong_password_is_401_and_slowed_down_per_address: "the other address gets in" within 1.8 s
 #    includes one 256,000-round key derivation, ~3 s under qemu;
 #  ping_stays_fast_while_logins_derive_keys: with --db-driver sliced a slice of 800 PBKDF2
-#    rounds runs on the loop, ~60 ms under qemu against the test's 20 ms p99.
+#    rounds runs on the loop, ~60 ms under qemu against the test's 20 ms p99;
+#  ping_stays_fast_during_a_200k_row_write: its sliced half sat at 8-22 ms p99 under qemu on a
+#    loaded machine, against the 20 ms bound meant for native speed.
 skip="no_leaks_or_memory_errors_under_valgrind"
-[ "${RPI_TIMING:-0}" = 1 ] || skip="$skip,wrong_password_is_401_and_slowed_down_per_address,ping_stays_fast_while_logins_derive_keys"
+[ "${RPI_TIMING:-0}" = 1 ] || skip="$skip,wrong_password_is_401_and_slowed_down_per_address,ping_stays_fast_while_logins_derive_keys,ping_stays_fast_during_a_200k_row_write"
 skip="$skip${RPI_SKIP:+,$RPI_SKIP}"
 # Tests that assert the node's defaults (16 MiB budget) run once more without the extra options.
 defaults_only="ping_and_info_have_rotki_shapes"

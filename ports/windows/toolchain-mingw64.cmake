@@ -12,3 +12,19 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+
+# libwebsockets names its static library websockets_static on WIN32 (to keep it apart from a
+# DLL's import library); pipit links only the static one, as -lwebsockets on every target.
+# A call deferred to the end of the top-level CMakeLists renames it back (no patch to lws).
+if(NOT PIPIT_LWS_RENAME_DEFERRED AND CMAKE_VERSION VERSION_GREATER_EQUAL 3.19)
+  set(PIPIT_LWS_RENAME_DEFERRED ON)
+  function(pipit_lws_static_name)
+    if(TARGET websockets)
+      get_target_property(type websockets TYPE)
+      if(type STREQUAL "STATIC_LIBRARY")
+        set_target_properties(websockets PROPERTIES OUTPUT_NAME websockets)
+      endif()
+    endif()
+  endfunction()
+  cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL pipit_lws_static_name)
+endif()
