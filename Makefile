@@ -98,6 +98,9 @@ bench:
 # the ports (ports/rpi holds what the two Pi targets share, ports/linux the native set-up)
 PORT_TARGETS ?= rpi-aarch64 rpi-armhf windows lwip
 test-ports:
+	@SETUP_GOAL=test $(MAKE) --no-print-directory setup
+	@ports/linux/setup.sh ports-rpi
+	@ports/linux/setup.sh ports-windows
 	@for t in $(PORT_TARGETS); do $(MAKE) --no-print-directory TARGET=$$t test-target || exit 1; done
 # one port: ports/<target>/test.sh BUILD prints that target's "N passed, N failed"
 test-target:

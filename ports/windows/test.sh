@@ -43,7 +43,8 @@ suite() {
   fi
 }
 
-suite "unit" wine "$build/unit.exe"
+# bounded, so a hung wine cannot eat CI's time
+suite "unit" timeout -k 10 600 wine "$build/unit.exe"
 
 # Not for wine: valgrind wraps Linux binaries; SIGTERM has no Windows meaning (wine kills the
 # process outright) — the harness stops nodes with SIGINT instead, which wine turns into
@@ -56,7 +57,7 @@ if [ "${PIPIT_WINDOWS_STRICT:-0}" != 1 ]; then
   skip="$skip,ping_stays_fast_during_a_200k_row_write,a_thousand_tasks_run_under_the_cap_while_ping_stays_fast"
 fi
 for t in ${PIPIT_WINDOWS_SUITES:-tests/integration/test_foundation.py tests/integration/test_userdb.py tests/integration/test_tasks.py}; do
-  suite "integration: $(basename "$t")" env PIPIT_RUN=wine PIPIT_BIN="$build/pipit.exe" \
+  suite "integration: $(basename "$t")" timeout -k 10 900 env PIPIT_RUN=wine PIPIT_BIN="$build/pipit.exe" \
     PIPIT_STOP_SIGNAL=SIGINT PIPIT_SKIP="$skip${PIPIT_SKIP:+,$PIPIT_SKIP}" /usr/bin/python3 "$t"
 done
 rm -f "$log"
