@@ -679,7 +679,7 @@ struct pal_worker {
     HANDLE thread;
     SRWLOCK mu;
     CONDITION_VARIABLE cv;
-    pal_job_t *todo_head, *todo_tail;
+    pal_job_t *queue_head, *queue_tail;
     pal_job_t *done_head, *done_tail;
     int stopping;
     pal_wakeup_t *wakeup;
@@ -690,11 +690,11 @@ static unsigned __stdcall worker_main(void *arg)
     pal_worker_t *w = arg;
     AcquireSRWLockExclusive(&w->mu);
     for (;;) {
-        while (!w->todo_head && !w->stopping) SleepConditionVariableSRW(&w->cv, &w->mu, INFINITE, 0);
-        pal_job_t *job = w->todo_head;
+        while (!w->queue_head && !w->stopping) SleepConditionVariableSRW(&w->cv, &w->mu, INFINITE, 0);
+        pal_job_t *job = w->queue_head;
         if (!job) break; /* stopping and nothing left */
-        w->todo_head = job->next;
-        if (!w->todo_head) w->todo_tail = NULL;
+        w->queue_head = job->next;
+        if (!w->queue_head) w->queue_tail = NULL;
         ReleaseSRWLockExclusive(&w->mu);
         job->run(job);
         AcquireSRWLockExclusive(&w->mu);
@@ -731,9 +731,9 @@ void pal_worker_submit(pal_worker_t *w, pal_job_t *job)
 {
     job->next = NULL;
     AcquireSRWLockExclusive(&w->mu);
-    if (w->todo_tail) w->todo_tail->next = job;
-    else w->todo_head = job;
-    w->todo_tail = job;
+    if (w->queue_tail) w->queue_tail->next = job;
+    else w->queue_head = job;
+    w->queue_tail = job;
     WakeConditionVariable(&w->cv);
     ReleaseSRWLockExclusive(&w->mu);
 }
