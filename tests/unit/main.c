@@ -8,10 +8,10 @@
 #include "unit.h"
 
 extern const unit_suite_t suite_pt, suite_loop, suite_alloc, suite_json, suite_config, suite_schema, suite_sqlcipher,
-    suite_db, suite_migrations, suite_arena, suite_keccak, suite_multicall;
+    suite_db, suite_migrations, suite_arena, suite_keccak, suite_multicall, suite_sign;
 
 static const unit_suite_t *const suites[] = {&suite_pt,     &suite_loop,      &suite_alloc, &suite_json, &suite_config,
-                                             &suite_schema, &suite_sqlcipher, &suite_db, &suite_migrations, &suite_arena, &suite_keccak, &suite_multicall};
+                                             &suite_schema, &suite_sqlcipher, &suite_db, &suite_migrations, &suite_arena, &suite_keccak, &suite_multicall, &suite_sign};
 
 int unit_current_failed;
 
