@@ -2,13 +2,6 @@
  * without libwebsockets or the DB — protothreads, the loop (its socket tests then run over
  * lwIP through platform/pal_lwip.c), allocator and its fixed arena, JSON, config — plus lwip_net (HTTP and
  * JSON-RPC between two tasks through lwIP's TCP). Same output as tests/unit/main.c. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "core/alloc.h"
-#include "core/log.h"
-#include "platform/pal.h"
 #include "tests/unit/unit.h"
 
 extern const unit_suite_t suite_pt, suite_loop, suite_alloc, suite_arena, suite_json, suite_config, suite_lwip_net;
@@ -16,48 +9,4 @@ extern const unit_suite_t suite_pt, suite_loop, suite_alloc, suite_arena, suite_
 static const unit_suite_t *const suites[] = {&suite_pt,   &suite_loop,   &suite_alloc, &suite_arena,
                                              &suite_json, &suite_config, &suite_lwip_net};
 
-int unit_current_failed;
-
-void unit_fail(const char *file, int line, const char *expr)
-{
-    printf("    FAIL %s:%d: %s\n", file, line, expr);
-    unit_current_failed = 1;
-}
-
-static void *pal_alloc(size_t n) { return alloc_sys_get(ALLOC_PAL, n); }
-
-int main(int argc, char **argv)
-{
-    pal_hooks_t hooks = {pal_alloc, alloc_free};
-    if (pal_init(&hooks) != PAL_OK) {
-        printf("pal_init failed: %s\n0 passed, 1 failed\n", pal_last_error());
-        return 1;
-    }
-    printf("# platform: %s\n", pal_name());
-    log_set_level(LOG_CRITICAL);
-    const char *only = argc > 1 ? argv[1] : NULL;
-    int passed = 0, failed = 0;
-    for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
-        for (int i = 0; i < suites[s]->count; i++) {
-            const unit_case_t *c = &suites[s]->cases[i];
-            if (only && !strstr(c->name, only) && !strstr(suites[s]->name, only)) continue;
-            unit_current_failed = 0;
-            size_t live_before = alloc_live();
-            uint64_t t0 = pal_mono_ms();
-            c->fn();
-            alloc_configure(0, 0); /* a test may have set a budget */
-            if (!unit_current_failed && alloc_live() != live_before) {
-                char m[96];
-                snprintf(m, sizeof m, "test leaked %zu bytes", alloc_live() - live_before);
-                unit_fail(suites[s]->name, 0, m);
-            }
-            printf("%s %s.%s (%llu ms)\n", unit_current_failed ? "not ok" : "ok", suites[s]->name, c->name,
-                   (unsigned long long)(pal_mono_ms() - t0));
-            if (unit_current_failed) failed++;
-            else passed++;
-        }
-    }
-    pal_shutdown();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
-}
+int main(int argc, char **argv) { return unit_run(suites, sizeof suites / sizeof suites[0], argc, argv); }
