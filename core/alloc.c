@@ -54,7 +54,7 @@ alloc_account_t *alloc_set_account(alloc_account_t *a)
 alloc_account_t *alloc_account(void) { return account; }
 
 static const char *const tag_names[ALLOC_TAG_COUNT] = {
-    "core", "json", "http", "ws", "lws", "tls", "db", "task", "pal", "test",
+    "core", "json", "http", "ws", "lws", "tls", "db", "task", "pal", "client", "test",
 };
 
 void alloc_configure(size_t b, size_t r)

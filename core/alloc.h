@@ -25,6 +25,7 @@ typedef enum {
     ALLOC_DB,       /* SQLite / SQLCipher */
     ALLOC_TASK,     /* tasks and their results */
     ALLOC_PAL,      /* platform objects (worker, wake-up) */
+    ALLOC_CLIENT,   /* outbound HTTP requests, JSON-RPC and balance queries */
     ALLOC_TEST,     /* unit tests */
     ALLOC_TAG_COUNT
 } alloc_tag_t;

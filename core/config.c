@@ -43,6 +43,8 @@ static const opt_t opts[] = {
     OPTI("db-maintenance-interval", db_maintenance_interval, 1, 31536000, "seconds between DB maintenance runs (default 3600)"),
     OPTI("slow-turn-ms", slow_turn_ms, 0, 60000, "log a loop turn longer than this with what ran in it (default 50; 0 = never)"),
     OPTI("max-tasks", max_tasks, 1, 1000, "async tasks running at once, the rest queue (default 4)"),
+    OPTI("rpc-timeout", rpc_timeout_ms, 100, 600000, "ms before an RPC node that has not answered is failed over (default 30000)"),
+    OPTI("rpc-rate-limit", rpc_rate_limit, 0, 1000000, "JSON-RPC calls per second to one node, 0 = unlimited (default 0)"),
     OPTI("max-task-outcomes", max_task_outcomes, 16, 1000000, "completed task outcomes kept until read (default 4096)"),
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
@@ -67,6 +69,8 @@ void config_defaults(config_t *c)
     c->db_maintenance_interval = 3600;
     c->slow_turn_ms = 50;
     c->max_tasks = 4;
+    c->rpc_timeout_ms = 30000;
+    c->rpc_rate_limit = 0;
     c->max_task_outcomes = 4096;
 }
 

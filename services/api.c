@@ -288,6 +288,9 @@ const char *api_path_param(const api_req_t *r, const char *name)
 }
 
 /* Finds name=value in the query string; value into buf. */
+static int query_get(const api_req_t *r, const char *name, char *buf, size_t buflen);
+int api_query_arg(const api_req_t *r, const char *name, char *buf, size_t buflen) { return query_get(r, name, buf, buflen); }
+
 static int query_get(const api_req_t *r, const char *name, char *buf, size_t buflen)
 {
     if (!r->query) return 0;

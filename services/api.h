@@ -91,6 +91,8 @@ void api_reply_text(api_req_t *req, int status, const char *content_type, const 
 
 /* --- arguments: body JSON, else query string, else path parameter (rotki merges them) --- */
 const char *api_path_param(const api_req_t *req, const char *name);
+/* A query-string argument's value into buf (truncated to fit): 1 found, 0 absent. */
+int api_query_arg(const api_req_t *req, const char *name, char *buf, size_t buflen);
 /* Boolean argument: 1/0 into *out, default when absent; -1 (and a 400 sent) when invalid. */
 int api_arg_bool(api_req_t *req, const char *name, int dflt, int *out);
 /* The body's top-level object token in *tok: -1 when there is no body; returns -1 (a 400

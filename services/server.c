@@ -16,6 +16,7 @@
 #include "../core/alloc.h"
 #include "../core/log.h"
 #include "api.h"
+#include "httpc.h"
 #include "notifier.h"
 
 #define LWS_TICK_MS 100
@@ -365,8 +366,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 
 static const struct lws_protocols protocols[] = {
     {"pipit", callback, sizeof(pss_t), 1024, 0, NULL, 0},
+    {"pipit-httpc", (lws_callback_function *)httpc_lws_callback, 0, 0, 0, NULL, 0},
     LWS_PROTOCOL_LIST_TERM,
 };
+
+struct lws_context *server_lws_context(void) { return srv.stopping ? NULL : srv.ctx; }
+const struct lws_protocols *server_lws_protocols(void) { return protocols; }
 
 /* ------------------------------------------------------------------ start and stop */
 int server_start(loop_t *loop, const config_t *cfg)
@@ -392,12 +397,13 @@ int server_start(loop_t *loop, const config_t *cfg)
     info.count_threads = 1;
     info.timeout_secs = 30;
     info.retry_and_idle_policy = &srv.retry;
-    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     if (strchr(cfg->api_host, ':')) info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
     info.vhost_name = "pipit";
     info.server_string = "pipit";
 
     srv.tick.fn = on_tick;
+    httpc_init(loop);
     srv.ctx = lws_create_context(&info);
     if (!srv.ctx) {
         log_error("server: cannot listen on %s:%d (address in use, not local, or out of memory)", cfg->api_host,
@@ -433,6 +439,7 @@ void server_stop(void (*stopped)(void *ud), void *ud)
     srv.stopped = stopped;
     srv.stopped_ud = ud;
     notifier_close_all(LWS_CLOSE_STATUS_GOINGAWAY, "node shutting down");
+    httpc_stop_all();
     /* give the close frames a moment to go out, then tear everything down */
     srv.stop_timer.fn = finish_stop;
     loop_timer_start(srv.loop, &srv.stop_timer, notifier_client_count() ? 200 : 0);

@@ -10,4 +10,10 @@ int server_port(void); /* the port really listened on (--rest-api-port 0 picks o
 /* Closes WebSocket clients (1001), stops serving, destroys the context, then calls stopped. */
 void server_stop(void (*stopped)(void *ud), void *ud);
 
+/* The lws context and protocol list, for the outbound client (NULL once stopping). */
+struct lws_context;
+struct lws_protocols;
+struct lws_context *server_lws_context(void);
+const struct lws_protocols *server_lws_protocols(void);
+
 #endif
