@@ -5,13 +5,19 @@
 
 int u256_to_decimal(const uint8_t be[32], unsigned decimals, char *out, size_t outlen)
 {
-    uint8_t n[32];
-    char digits[80];
+    return uint_to_decimal(be, 32, decimals, out, outlen);
+}
+
+int uint_to_decimal(const uint8_t *be, size_t nbytes, unsigned decimals, char *out, size_t outlen)
+{
+    uint8_t n[UINT_DECIMAL_MAX_BYTES];
+    char digits[104];
     int nd = 0;
-    memcpy(n, be, 32);
+    if (nbytes > sizeof n || decimals > 90) return -1;
+    memcpy(n, be, nbytes);
     for (;;) { /* least significant digit first */
         unsigned rem = 0, nonzero = 0;
-        for (int i = 0; i < 32; i++) {
+        for (size_t i = 0; i < nbytes; i++) {
             unsigned cur = (rem << 8) | n[i];
             n[i] = (uint8_t)(cur / 10);
             rem = cur % 10;
@@ -21,7 +27,7 @@ int u256_to_decimal(const uint8_t be[32], unsigned decimals, char *out, size_t o
         if (!nonzero) break;
     }
     while (nd <= (int)decimals) digits[nd++] = '0'; /* at least one digit before the point */
-    char tmp[100];
+    char tmp[112];
     int len = 0;
     for (int i = nd - 1; i >= (int)decimals; i--) tmp[len++] = digits[i];
     int frac_end = 0; /* trailing zeros of the fraction go */

@@ -9,6 +9,9 @@
 /* Big-endian 32 bytes -> decimal with `decimals` fraction digits, trailing zeros dropped.
  * out needs 80 bytes at least (78 digits, a point, NUL); returns the length or -1. */
 int u256_to_decimal(const uint8_t be[32], unsigned decimals, char *out, size_t outlen);
+/* The same for a wider big-endian number (sums of many balances): up to 40 bytes. */
+#define UINT_DECIMAL_MAX_BYTES 40
+int uint_to_decimal(const uint8_t *be, size_t nbytes, unsigned decimals, char *out, size_t outlen);
 /* "0x…" hex (up to 64 digits, as eth_getBalance answers) -> big-endian 32 bytes; 0 or -1. */
 int u256_from_hex(const char *s, size_t len, uint8_t be[32]);
 

@@ -17,6 +17,10 @@
 #include "snapshots.h"
 #include "system.h"
 #include "tags.h"
+#include "chain/accounts.h"
+#include "chain/balances.h"
+#include "chain/nodes.h"
+#include "chain/tokens.h"
 #include "metrics.h"
 #include "orchestrator.h"
 #include "tasks.h"
@@ -76,6 +80,8 @@ int main(int argc, char **argv)
     rc = 1;
     if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0 || auth_init(&cfg, loop) != 0 ||
         settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
+        chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 ||
+        chain_balances_init(&cfg, loop) != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;
@@ -93,6 +99,7 @@ int main(int argc, char **argv)
     rc = loop_run(loop) == PAL_OK ? 0 : 1;
 out:
     orchestrator_shutdown();
+    chain_balances_shutdown();
     tasks_shutdown();
     notifier_shutdown();
     api_shutdown();

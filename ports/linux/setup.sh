@@ -5,10 +5,17 @@ set -eu
 goal=${1:-run}
 need="gcc make cmake python3 libjsmn-dev ca-certificates xz-utils bzip2 tcl"
 case "$goal" in
-  test) need="$need curl python3-websockets python3-prometheus-client valgrind sqlite3 libssl-dev" ;;
-  bench) need="$need curl python3-websockets wrk sqlite3 libssl-dev" ;;
+  test) need="$need curl python3-websockets python3-prometheus-client valgrind sqlite3 libssl-dev nginx openssl" ;;
+  bench) need="$need curl python3-websockets wrk sqlite3 libssl-dev nginx openssl" ;;
   ports-rpi) need="$need gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user-static curl python3-websockets python3-prometheus-client sqlite3 libssl-dev" ;;
   ports-windows) need="$need gcc-mingw-w64-x86-64 wine64 wine curl python3-websockets python3-prometheus-client sqlite3 libssl-dev" ;;
+esac
+# test and bench run node peers (tests/chain). nodesource's nodejs brings npm and conflicts with
+# Debian's npm package: ask for nodejs only when there is no node, for npm only when it is missing.
+case "$goal" in
+  test|bench)
+    if ! command -v node >/dev/null 2>&1; then need="$need nodejs npm"
+    elif ! command -v npm >/dev/null 2>&1; then need="$need npm"; fi ;;
 esac
 missing=""
 for p in $need; do

@@ -52,6 +52,8 @@ static node_state_t *node_state(const char *endpoint)
 /* ------------------------------------------------------------------ building */
 void rpc_batch_begin(rpc_batch_t *b)
 {
+    memset(&b->http, 0, sizeof b->http);
+    memset(&b->doc, 0, sizeof b->doc);
     json_writer_init(&b->w, 0);
     json_begin_array(&b->w);
     b->ncalls = 0;
@@ -176,10 +178,10 @@ static void http_done(httpc_req_t *h)
         note_failure(b, "HTTP status %d", h->status);
     } else if (check_answer(b) == 0) {
         b->node = b->next_node;
-        httpc_clear(h);
-        finish(b, 0);
+        finish(b, 0); /* the answer (doc) points into h->resp: kept until rpc_batch_clear */
         return;
     }
+    json_doc_free(&b->doc); /* it pointed into the failed answer */
     httpc_clear(h);
     next_node(b);
 }
@@ -285,6 +287,7 @@ void rpc_batch_clear(rpc_batch_t *b)
     rpc_batch_cancel(b);
     json_writer_free(&b->w);
     json_doc_free(&b->doc);
+    httpc_clear(&b->http);
     alloc_free(b->result);
     alloc_free(b->error);
     b->result = b->error = NULL;

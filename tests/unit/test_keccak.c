@@ -98,5 +98,19 @@ UNIT_TEST(u256_amounts_are_exact_decimals)
     CHECK_EQ_INT(u256_to_decimal(v, 0, out, 5), -1); /* too small a buffer is an error, not a cut */
 }
 
+UNIT_TEST(wide_sums_are_exact_decimals)
+{
+    /* 2^256 and 2^320 - 1 (a sum of balances is wider than one balance) */
+    uint8_t w[40] = {0};
+    char out[128];
+    w[7] = 1;
+    CHECK(uint_to_decimal(w, 40, 0, out, sizeof out) > 0);
+    CHECK_EQ_STR(out, "115792089237316195423570985008687907853269984665640564039457584007913129639936");
+    memset(w, 0xff, sizeof w);
+    CHECK(uint_to_decimal(w, 40, 77, out, sizeof out) > 0);
+    CHECK_EQ_STR(out, "21359870359209100823.95021706169552114602704522356652769947041607822219725780640550022962086936575");
+    CHECK_EQ_INT(uint_to_decimal(w, 41, 0, out, sizeof out), -1);
+}
+
 UNIT_SUITE(suite_keccak, UNIT_CASE(keccak256_published_vectors), UNIT_CASE(eip55_examples_round_trip),
-           UNIT_CASE(u256_amounts_are_exact_decimals));
+           UNIT_CASE(u256_amounts_are_exact_decimals), UNIT_CASE(wide_sums_are_exact_decimals));
