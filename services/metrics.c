@@ -10,6 +10,8 @@
 #include "../db/db.h"
 #include "api.h"
 #include "auth.h"
+#include "chain/rpc.h"
+#include "httpc.h"
 #include "notifier.h"
 #include "tasks.h"
 
@@ -140,6 +142,19 @@ static int api_metrics(api_req_t *req)
     scalar(&t, "pipit_tasks_submitted_total", "counter", "Async tasks submitted.", (double)ts.submitted);
     scalar(&t, "pipit_tasks_completed_total", "counter", "Async tasks completed.", (double)ts.completed);
     scalar(&t, "pipit_tasks_cancelled_total", "counter", "Async tasks cancelled.", (double)ts.cancelled);
+
+    httpc_stats_t hs;
+    rpc_stats_t rs;
+    httpc_get_stats(&hs);
+    rpc_get_stats(&rs);
+    scalar(&t, "pipit_httpc_requests_total", "counter", "Outbound HTTP(S) requests.", (double)hs.requests);
+    scalar(&t, "pipit_httpc_failures_total", "counter", "Outbound requests that failed (connection, timeout, size).", (double)hs.failures);
+    scalar(&t, "pipit_httpc_connections_total", "counter", "Outbound TCP connections opened (kept-alive reuse not counted).", (double)hs.connections);
+    scalar(&t, "pipit_rpc_batches_total", "counter", "JSON-RPC batches sent.", (double)rs.batches);
+    scalar(&t, "pipit_rpc_calls_total", "counter", "JSON-RPC calls in those batches.", (double)rs.calls);
+    scalar(&t, "pipit_rpc_round_trips_total", "counter", "HTTP requests the batches took, failovers included.", (double)rs.round_trips);
+    scalar(&t, "pipit_rpc_failovers_total", "counter", "Times a batch moved on to the next RPC node.", (double)rs.failovers);
+    scalar(&t, "pipit_rpc_failed_batches_total", "counter", "Batches every RPC node failed.", (double)rs.failed_batches);
 
     db_stats_t ds = {0};
     if (auth_db()) db_get_stats(auth_db(), &ds);

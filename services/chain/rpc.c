@@ -101,6 +101,7 @@ PIPIT_PRINTF(2, 3) static void note_failure(rpc_batch_t *b, const char *fmt, ...
     va_end(ap);
     const rpc_node_t *n = &b->nodes[b->next_node];
     log_warn("rpc: node %s failed: %s", n->name, why);
+    b->hard_failures++;
     size_t used = strlen(b->errmsg);
     snprintf(b->errmsg + used, sizeof b->errmsg - used, "%s%s: %s", used ? "; " : "", n->name, why);
 }
@@ -174,6 +175,7 @@ static void http_done(httpc_req_t *h)
         uint32_t s = h->retry_after_s ? h->retry_after_s : 1;
         st->cooldown_until_us = loop_now_us(rc.loop) + (uint64_t)s * 1000000u;
         note_failure(b, "rate limited (HTTP 429), retry after %u s", s);
+        b->hard_failures--; /* waited out below, not a failure of the node */
     } else if (h->status != 200) {
         note_failure(b, "HTTP status %d", h->status);
     } else if (check_answer(b) == 0) {
@@ -223,7 +225,8 @@ static void try_node(rpc_batch_t *b)
         }
         uint64_t start = now;
         if (rc.cfg->rpc_rate_limit > 0) { /* one second of burst, then rpc_rate_limit calls/s */
-            uint64_t base = st->avail_us > now - 1000000u ? st->avail_us : now - 1000000u;
+            uint64_t floor = now > 1000000u ? now - 1000000u : 0;
+            uint64_t base = st->avail_us > floor ? st->avail_us : floor;
             st->avail_us = base + (uint64_t)b->ncalls * 1000000u / (uint64_t)rc.cfg->rpc_rate_limit;
             if (st->avail_us > now + 1000000u) start = st->avail_us - 1000000u;
         }
@@ -232,8 +235,15 @@ static void try_node(rpc_batch_t *b)
         loop_timer_start_us(rc.loop, &b->wait, start - now);
         return;
     }
-    /* every node failed or is cooling down after a 429: wait once for the soonest */
-    if (soonest && soonest - now <= MAX_COOLDOWN_WAIT_US && !b->errmsg[0]) {
+    /* every node failed or is cooling down after a 429: when none failed otherwise, wait for
+     * the soonest once */
+    for (int k = 0; k < b->nnodes; k++) {
+        uint64_t until = node_state(b->nodes[k].endpoint)->cooldown_until_us;
+        if (until > now && (!soonest || until < soonest)) soonest = until;
+    }
+    if (soonest && soonest - now <= MAX_COOLDOWN_WAIT_US && !b->hard_failures && !b->cooldown_waited) {
+        b->cooldown_waited = 1;
+        b->errmsg[0] = 0;
         b->wait.fn = retry_from_first;
         b->wait.ud = b;
         loop_timer_start_us(rc.loop, &b->wait, soonest - now);
@@ -258,6 +268,8 @@ void rpc_batch_send(rpc_batch_t *b)
     b->node = -1;
     b->round_trips = 0;
     b->next_node = 0;
+    b->hard_failures = 0;
+    b->cooldown_waited = 0;
     b->sending = 1;
     memset(&b->doc, 0, sizeof b->doc);
     memset(&b->wait, 0, sizeof b->wait);

@@ -48,6 +48,8 @@ struct rpc_batch {
     const char *body;
     size_t body_len;
     int next_node;
+    int hard_failures;       /* node failures other than a 429 */
+    uint8_t cooldown_waited;
     httpc_req_t http;
     loop_timer_t wait;
     uint8_t sending;

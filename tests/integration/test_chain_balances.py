@@ -222,6 +222,90 @@ def https_node_works_with_our_ca_and_bad_certificates_are_refused():
             f.stop()
 
 
+class RateLimitedFront:
+    """Forwards JSON-RPC to ganache, but answers the first `limited` requests 429 with
+    Retry-After: 1, as public nodes do."""
+
+    def __init__(self, upstream, limited=1):
+        import http.server
+        import threading
+        import urllib.request
+        front = self
+        self.hits = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                front.hits.append(time.time())
+                if len(front.hits) <= limited:
+                    out, code, extra = b'{"error": "rate limited"}', 429, [("Retry-After", "1")]
+                else:
+                    req = urllib.request.Request(upstream, data=body, headers={"Content-Type": "application/json"})
+                    out, code, extra = urllib.request.urlopen(req, timeout=60).read(), 200, []
+                self.send_response(code)
+                for k, v in extra + [("Content-Type", "application/json"), ("Content-Length", str(len(out)))]:
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, *a):
+                pass
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}/"
+
+    def stop(self):
+        self.srv.shutdown()
+
+
+@test
+def a_429_is_waited_out_on_a_timer_and_calls_are_paced():
+    from harness import percentile, ping_latencies
+    c = chain()
+    accs = c.info["accounts"][:4]
+    front = RateLimitedFront(c.url, limited=1)
+    try:
+        with Node() as n:
+            login(n)
+            setup_user(n, c.info, [("limited", front.url, True, "100")], accounts=accs)
+            import threading
+            stop = threading.Event()
+            lat = []
+            pinger = threading.Thread(target=lambda: lat.extend(ping_latencies(n.port, stop=stop)))
+            pinger.start()
+            t0 = time.time()
+            st, res, msg = query(n)
+            took = time.time() - t0
+            stop.set()
+            pinger.join()
+            check(st == 200, (st, msg))
+            compare(c.info, res, accs)
+            check(took >= 0.9, took)
+            check(front.hits[1] - front.hits[0] >= 0.9, front.hits[:3])  # waited out Retry-After
+            check(any("limited" in line and "429" in line for line in n.log), "the 429 is logged with the node's name")
+            check(len(lat) > 50 and percentile(lat, 99) < 20, (len(lat), percentile(lat, 99) if lat else None))
+    finally:
+        front.stop()
+    # --rpc-rate-limit 1: the probe (3 calls) then the reads (one aggregate3 call) may start
+    # only once the calls before them are paid for beyond the first second's burst: ≈ 1 s + 1 s
+    proxy = chainpeers.start_proxy(c.url, delay_ms=0, cps=1000000)
+    try:
+        with Node("--rpc-rate-limit", "1") as n:
+            login(n)
+            setup_user(n, c.info, [("paced", proxy.url, True, "100")], accounts=accs)
+            t0 = time.time()
+            st, res, msg = query(n, timeout=60)
+            took = time.time() - t0
+            check(st == 200, (st, msg))
+            compare(c.info, res, accs)
+            check(1.8 <= took <= 15, took)
+    finally:
+        proxy.stop()
+
+
 @test
 def an_invalid_address_is_a_400_and_changes_nothing():
     with Node() as n:
