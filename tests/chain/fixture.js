@@ -231,9 +231,12 @@ async function setUp(provider, artifacts, opt, port) {
   });
   const t3 = Date.now();
 
-  process.stdout.write(JSON.stringify({
+  const line = JSON.stringify({
     rpc_url: `http://127.0.0.1:${port}`, chain_id: CHAIN_ID, multicall, tokens, accounts, balances,
-  }) + '\n');
+  }) + '\n';
+  // a pipe takes 64 KiB at a time and node writes the rest later: wait until all of it is out,
+  // so that an exit right after cannot cut the line
+  await new Promise((resolve) => process.stdout.write(line, resolve));
   console.error(`fixture.js: ${accounts.length} accounts x ${tokens.length} tokens ready at http://127.0.0.1:${port} ` +
     `in ${process.uptime().toFixed(1)} s (deploy ${t1 - t0} ms, fund ${t2 - t1} ms, read back ${t3 - t2} ms)`);
 }

@@ -22,22 +22,26 @@ function watchStdin() {
   return st.isFIFO() || st.isSocket();
 }
 
+function usageError(msg) {
+  throw new Error(msg);
+}
+
 function parseArgs(argv) {
   const o = { target: null, port: 0, delayMs: 50, cps: 50 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (min) => {
       const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v < min) throw new Error(`${a} needs a number >= ${min}`);
+      if (!Number.isFinite(v) || v < min) usageError(`${a} needs a number >= ${min}`);
       return v;
     };
     if (a === '--target') o.target = new URL(argv[++i]);
     else if (a === '--port') o.port = num(0);
     else if (a === '--delay-ms') o.delayMs = num(0);
-    else if (a === '--calls-per-second') o.cps = num(Number.MIN_VALUE);
-    else throw new Error(`unknown option ${a}`);
+    else if (a === '--calls-per-second') o.cps = num(0) || usageError('--calls-per-second must be above 0');
+    else usageError(`unknown option ${a}`);
   }
-  if (!o.target) throw new Error('--target URL is required');
+  if (!o.target) usageError('--target URL is required');
   return o;
 }
 
@@ -108,7 +112,7 @@ function main() {
     });
   });
 
-  const forward = (body, res) => {
+  const forward = (body, res, retried = false) => {
     const up = client.request(opt.target, {
       method: 'POST',
       agent,
@@ -126,8 +130,13 @@ function main() {
       });
       ur.on('error', () => res.destroy());
     });
-    // an unreachable target looks like a public node's broken backend: 502
-    up.on('error', (e) => reply(res, 502, 'text/plain', `proxy: ${e.message}\n`));
+    up.on('error', (e) => {
+      // the target may close a kept-alive connection just as it is reused: try once more
+      if (up.reusedSocket && e.code === 'ECONNRESET' && !retried) return forward(body, res, true);
+      if (res.headersSent) return res.destroy();
+      // an unreachable target looks like a public node's broken backend: 502
+      reply(res, 502, 'text/plain', `proxy: ${e.message}\n`);
+    });
     up.end(body);
   };
 
