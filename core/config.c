@@ -43,8 +43,10 @@ static const opt_t opts[] = {
     OPTI("db-maintenance-interval", db_maintenance_interval, 1, 31536000, "seconds between DB maintenance runs (default 3600)"),
     OPTI("slow-turn-ms", slow_turn_ms, 0, 60000, "log a loop turn longer than this with what ran in it (default 50; 0 = never)"),
     OPTI("max-tasks", max_tasks, 1, 1000, "async tasks running at once, the rest queue (default 4)"),
+    OPTI("exchange-history-interval", exchange_history_interval, 10, 604800, "seconds between refreshes of exchange history (default 3600)"),
     OPTI("rpc-timeout", rpc_timeout_ms, 100, 600000, "ms before an RPC node that has not answered is failed over (default 30000)"),
     OPTI("rpc-rate-limit", rpc_rate_limit, 0, 1000000, "JSON-RPC calls per second to one node, 0 = unlimited (default 0)"),
+    OPTI("price-ttl", price_ttl, 0, 86400, "seconds a price oracle answer is reused, 0 = never (default 300)"),
     OPTI("max-task-outcomes", max_task_outcomes, 16, 1000000, "completed task outcomes kept until read (default 4096)"),
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
@@ -70,7 +72,9 @@ void config_defaults(config_t *c)
     c->slow_turn_ms = 50;
     c->max_tasks = 4;
     c->rpc_timeout_ms = 30000;
+    c->exchange_history_interval = 3600;
     c->rpc_rate_limit = 0;
+    c->price_ttl = 300;
     c->max_task_outcomes = 4096;
 }
 

@@ -28,8 +28,10 @@ typedef struct {
     int slow_turn_ms;        /* a loop turn longer than this is logged with what ran in it */
     int max_tasks;           /* async tasks running at once; more wait in a queue */
     int max_task_outcomes;   /* completed outcomes kept until read */
+    int exchange_history_interval; /* seconds between periodic refreshes of exchange history */
     int rpc_timeout_ms;      /* JSON-RPC: a node that has not answered in this long is failed over */
     int rpc_rate_limit;      /* JSON-RPC calls per second sent to any one node (0 = no limit) */
+    int price_ttl;           /* seconds an oracle price is reused before it is asked again */
     char config_file[512];
 } config_t;
 

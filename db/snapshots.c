@@ -26,8 +26,7 @@ _Static_assert(sizeof location_names / sizeof location_names[0] == SNAPSHOT_LOCA
 
 static const char *const category_names[] = {"asset", "liability"}; /* BalanceType: 'A', 'B' */
 
-/* rotki's deserialize(): value.replace(' ', '_').upper() must name the member */
-static int name_eq(const char *canon, const char *s, size_t n)
+int snapshot_name_eq(const char *canon, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -41,7 +40,7 @@ static int name_eq(const char *canon, const char *s, size_t n)
 char snapshot_location_code(const char *name, size_t n)
 {
     for (int i = 0; i < SNAPSHOT_LOCATION_COUNT; i++)
-        if (name_eq(location_names[i], name, n)) return (char)('A' + i);
+        if (snapshot_name_eq(location_names[i], name, n)) return (char)('A' + i);
     return 0;
 }
 
@@ -54,7 +53,7 @@ const char *snapshot_location_name(char code)
 char snapshot_category_code(const char *name, size_t n)
 {
     for (int i = 0; i < 2; i++)
-        if (name_eq(category_names[i], name, n)) return (char)('A' + i);
+        if (snapshot_name_eq(category_names[i], name, n)) return (char)('A' + i);
     return 0;
 }
 

@@ -34,6 +34,9 @@
  * ignoring case and with '_' and ' ' alike) <-> the CHAR(1) stored in the DB ('A' + n - 1). */
 #define SNAPSHOT_LOCATION_COUNT 61
 char snapshot_location_code(const char *name, size_t n);  /* 0 when unknown */
+/* rotki's enum deserialize(): value.replace(' ', '_').upper() must name the member whose
+ * serialized (lowercase, spaced) name is canon: 1 when s[0..n) does. */
+int snapshot_name_eq(const char *canon, const char *s, size_t n);
 const char *snapshot_location_name(char code);           /* NULL when not a location */
 /* balance_category: "asset" -> 'A', "liability" -> 'B' (same matching rules). */
 char snapshot_category_code(const char *name, size_t n);  /* 0 when unknown */

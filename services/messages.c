@@ -45,3 +45,45 @@ int messages_progress(const char *subtype, int processed, int total, const char 
     json_end_object(d);
     return notifier_message_send(&w, "progress_updates");
 }
+
+int messages_exchange_unknown_asset(const char *location, const char *name, const char *identifier, const char *details)
+{
+    json_writer_t w;
+    json_writer_t *d = notifier_message_begin(&w, "exchange_unknown_asset");
+    json_begin_object(d);
+    json_write_key(d, "location");
+    json_write_str(d, location);
+    json_write_key(d, "name");
+    json_write_str(d, name);
+    json_write_key(d, "identifier");
+    json_write_str(d, identifier);
+    json_write_key(d, "details");
+    json_write_str(d, details);
+    json_end_object(d);
+    return notifier_message_send(&w, "exchange_unknown_asset");
+}
+
+int messages_history_events_status(const char *status, const char *location, const char *name, int64_t from_ts,
+                                   int64_t to_ts)
+{
+    json_writer_t w;
+    json_writer_t *d = notifier_message_begin(&w, "history_events_status");
+    json_begin_object(d);
+    json_write_key(d, "status");
+    json_write_str(d, status);
+    json_write_key(d, "location");
+    json_write_str(d, location);
+    json_write_key(d, "event_type");
+    json_write_str(d, "history_query");
+    json_write_key(d, "name");
+    json_write_str(d, name);
+    if (from_ts >= 0) {
+        json_write_key(d, "period");
+        json_begin_array(d);
+        json_write_int64(d, from_ts);
+        json_write_int64(d, to_ts);
+        json_end_array(d);
+    }
+    json_end_object(d);
+    return notifier_message_send(&w, "history_events_status");
+}

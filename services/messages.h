@@ -4,6 +4,8 @@
 #ifndef PIPIT_MESSAGES_H
 #define PIPIT_MESSAGES_H
 
+#include <stdint.h>
+
 /* legacy: {"verbosity": "warning"|"error", "value": text} (kept for GET /messages if no client) */
 int messages_legacy(int is_error, const char *text);
 /* db_upgrade_status: {"start_version", "target_version", "current_upgrade": {"to_version",
@@ -12,5 +14,13 @@ int messages_db_upgrade_status(int start, int target, int to_version, int step, 
 /* progress_updates: {"subtype": subtype, "total": n, "processed": k, "step": what} — pipit's own
  * subtypes (db_maintenance) next to rotki's */
 int messages_progress(const char *subtype, int processed, int total, const char *step);
+
+/* exchange_unknown_asset: {"location", "name", "identifier" (the exchange's symbol), "details"} */
+int messages_exchange_unknown_asset(const char *location, const char *name, const char *identifier, const char *details);
+/* history_events_status: {"status": querying_events_started|querying_events_status_update|
+ * querying_events_finished, "location", "event_type": "history_query", "name"} + "period"
+ * [from, to] when from_ts >= 0 */
+int messages_history_events_status(const char *status, const char *location, const char *name, int64_t from_ts,
+                                   int64_t to_ts);
 
 #endif

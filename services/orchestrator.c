@@ -12,6 +12,7 @@
 #include "../db/query.h"
 #include "api.h"
 #include "auth.h"
+#include "exchanges/exchanges.h"
 #include "messages.h"
 
 typedef struct periodic periodic_t;
@@ -25,6 +26,8 @@ struct periodic {
     int due, running;
     uint64_t runs, skipped_busy, skipped_idle, failures;
     int64_t last_run_ts;
+    /* a job another service runs: start it, it calls finished(p, error or NULL) at its end */
+    int (*start_ext)(void (*finished)(void *ud, const char *error), void *ud);
     /* the run's state */
     db_batch_t batch;
     db_query_t query;
@@ -41,7 +44,11 @@ static struct {
 static periodic_t maintenance = {.name = "db_maintenance",
                                  .description = "checkpoint the write-ahead log, refresh the query planner's statistics "
                                                 "and check the user database's integrity"};
-static periodic_t *const jobs[] = {&maintenance};
+static periodic_t exchange_history = {.name = "exchange_history",
+                                      .description = "read new trades, deposits and withdrawals of every exchange account "
+                                                     "into history events",
+                                      .start_ext = exchanges_history_refresh};
+static periodic_t *const jobs[] = {&maintenance, &exchange_history};
 #define N_JOBS (sizeof jobs / sizeof jobs[0])
 
 static void on_tick(loop_timer_t *tm)
@@ -116,6 +123,40 @@ static int maintenance_pt(loop_task_t *t)
         }
         p->last_run_ts = pal_wall_ms() / 1000;
         p->running = 0;
+    }
+    PT_END(&t->pt);
+}
+
+/* A job run by another service: the tick starts it, its completion ends the run. */
+static void ext_finished(void *ud, const char *error)
+{
+    periodic_t *p = ud;
+    if (error) {
+        p->failures++;
+        snprintf(p->error, sizeof p->error, "%s", error);
+    }
+    p->last_run_ts = pal_wall_ms() / 1000;
+    p->running = 0;
+    loop_task_wake(&p->task, LOOP_WAKE_DONE);
+}
+
+static int external_pt(loop_task_t *t)
+{
+    periodic_t *p = t->ud;
+    PT_BEGIN(&t->pt);
+    for (;;) {
+        PT_WAIT_UNTIL(&t->pt, p->due);
+        p->due = 0;
+        p->error[0] = 0;
+        p->running = 1;
+        p->runs++;
+        if (p->start_ext(ext_finished, p) != 0) { /* already running on request, or logged out */
+            p->running = 0;
+            p->runs--;
+            p->skipped_busy++;
+            continue;
+        }
+        PT_WAIT_UNTIL(&t->pt, !p->running);
     }
     PT_END(&t->pt);
 }
@@ -196,12 +237,13 @@ int orchestrator_init(const config_t *cfg, loop_t *loop)
     orc.cfg = cfg;
     orc.enabled = 1;
     maintenance.interval_s = (uint32_t)cfg->db_maintenance_interval;
+    exchange_history.interval_s = (uint32_t)cfg->exchange_history_interval;
     for (size_t i = 0; i < N_JOBS; i++) {
         periodic_t *p = jobs[i];
         char flag[64];
         snprintf(flag, sizeof flag, "task.%s", p->name);
         p->flag = flags_register(flag, 1, p->description);
-        loop_task_start(loop, &p->task, maintenance_pt, NULL, p);
+        loop_task_start(loop, &p->task, p->start_ext ? external_pt : maintenance_pt, NULL, p);
         p->task.name = p->name;
         p->tick.fn = on_tick;
         p->tick.ud = p;
@@ -212,6 +254,7 @@ int orchestrator_init(const config_t *cfg, loop_t *loop)
 
 void orchestrator_shutdown(void)
 {
+    if (!orc.loop) return; /* start-up failed before orchestrator_init */
     for (size_t i = 0; i < N_JOBS; i++) {
         loop_timer_stop(orc.loop, &jobs[i]->tick);
         loop_task_abort(&jobs[i]->task);

@@ -4,8 +4,9 @@
  * rotki's PUT /api/1/tasks/scheduler {"enabled": bool}. GET /api/1/tasks/scheduler shows them.
  *
  * Today: db_maintenance (every --db-maintenance-interval seconds: WAL checkpoint, PRAGMA
- * optimize, quick_check), reporting each step as a progress_updates message. Balance
- * snapshots and exchange/chain refreshes join when those services exist. */
+ * optimize, quick_check), reporting each step as a progress_updates message; exchange_history
+ * (every --exchange-history-interval seconds: every exchange account's new history, with
+ * history_events_status messages). */
 #ifndef PIPIT_ORCHESTRATOR_H
 #define PIPIT_ORCHESTRATOR_H
 

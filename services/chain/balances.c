@@ -16,13 +16,16 @@
 #include <string.h>
 
 #include "../../core/alloc.h"
+#include "../../core/decimal.h"
 #include "../../core/keccak.h"
 #include "../../core/log.h"
 #include "../../core/u256.h"
 #include "../../db/query.h"
 #include "../api.h"
 #include "../auth.h"
+#include "../exchanges/exchanges.h"
 #include "../messages.h"
+#include "../prices.h"
 #include "accounts.h"
 #include "multicall.h"
 #include "nodes.h"
@@ -40,6 +43,7 @@ typedef struct {
     uint8_t addr[20];   /* token contract; unused for ETH */
     int decimals;
     int native;
+    char price[PRICES_PRICE_MAX]; /* USD, from the price layer; "" = none */
 } asset_t;
 
 typedef struct {
@@ -88,7 +92,18 @@ typedef struct {
     char msg[700];
     db_batch_t save;
     char ts_text[24];
-    char *assets_sql, *bal_sql; /* the snapshot's statements while it is written */
+    char *assets_sql, *bal_sql, *loc_sql; /* the snapshot's statements while it is written */
+    int use_cache;        /* the chain part comes from the cache (copied into r) */
+    int ignore_cache, ignore_errors;
+    pt_t chain;           /* the chain part's protothread */
+    /* what the answer adds up: amounts per (location, asset), then their prices */
+    struct part { char location[16]; char id[96]; char amount[128]; } *parts;
+    size_t nparts;
+    const char **pids;    /* the distinct assets of parts, for the price query */
+    size_t npids;
+    prices_query_t pq;
+    int ex_done, px_done;
+    char ex_error[400];
 } bq_t;
 
 enum { Q_CHAIN = 1, Q_ALL = 2 };
@@ -106,20 +121,16 @@ static struct {
 #define TOTAL_BYTES UINT_DECIMAL_MAX_BYTES
 typedef uint8_t total_t[TOTAL_BYTES];
 
-static void write_amount(json_writer_t *w, const uint8_t *raw, size_t nbytes, int decimals)
+static void write_balance(json_writer_t *w, const uint8_t *raw, size_t nbytes, int decimals, const char *price)
 {
-    char dec[128];
-    if (uint_to_decimal(raw, nbytes, (unsigned)decimals, dec, sizeof dec) < 0) snprintf(dec, sizeof dec, "0");
-    json_write_str(w, dec);
-}
-
-static void write_balance(json_writer_t *w, const uint8_t *raw, size_t nbytes, int decimals)
-{
+    char amount[128], value[PRICES_VALUE_MAX];
+    if (uint_to_decimal(raw, nbytes, (unsigned)decimals, amount, sizeof amount) < 0) snprintf(amount, sizeof amount, "0");
+    if (prices_value(amount, price, value, sizeof value)) snprintf(value, sizeof value, "0");
     json_begin_object(w);
     json_write_key(w, "amount");
-    write_amount(w, raw, nbytes, decimals);
+    json_write_str(w, amount);
     json_write_key(w, "value");
-    json_write_str(w, "0"); /* no price source yet: the price layer fills this */
+    json_write_str(w, value);
     json_end_object(w);
 }
 
@@ -150,29 +161,17 @@ static total_t *cache_totals(const cache_t *c)
     return t;
 }
 
-/* The per-asset sums as an object: {id: {"address": balance}} for a chain's totals, or
- * {id: {"amount", "value", "percentage_of_net_value"}} for the aggregated view. */
-static void write_totals(json_writer_t *w, const cache_t *c, int aggregated)
+/* The per-asset sums: {id: {"address": {"amount", "value"}}}. */
+static void write_totals(json_writer_t *w, const cache_t *c)
 {
     json_begin_object(w);
     total_t *tot = c->valid ? cache_totals(c) : NULL;
     for (int s = 0; tot && s < c->nassets; s++) {
         if (total_zero(tot[s])) continue;
         json_write_key(w, c->assets[s].id);
-        if (!aggregated) {
-            json_begin_object(w);
-            json_write_key(w, "address");
-            write_balance(w, tot[s], TOTAL_BYTES, c->assets[s].decimals);
-            json_end_object(w);
-            continue;
-        }
         json_begin_object(w);
-        json_write_key(w, "amount");
-        write_amount(w, tot[s], TOTAL_BYTES, c->assets[s].decimals);
-        json_write_key(w, "value");
-        json_write_str(w, "0"); /* no price source yet */
-        json_write_key(w, "percentage_of_net_value");
-        json_write_str(w, "0%");
+        json_write_key(w, "address");
+        write_balance(w, tot[s], TOTAL_BYTES, c->assets[s].decimals, c->assets[s].price);
         json_end_object(w);
     }
     alloc_free(tot);
@@ -209,7 +208,7 @@ static void write_chain(json_writer_t *w, const cache_t *c, const bq_t *q)
                 json_write_key(w, as->id);
                 json_begin_object(w);
                 json_write_key(w, "address");
-                write_balance(w, c->bal[i].raw, 32, as->decimals);
+                write_balance(w, c->bal[i].raw, 32, as->decimals, as->price);
                 json_end_object(w);
             }
             json_end_object(w);
@@ -224,7 +223,7 @@ static void write_chain(json_writer_t *w, const cache_t *c, const bq_t *q)
     json_write_key(w, "totals");
     json_begin_object(w);
     json_write_key(w, "assets");
-    write_totals(w, c, 0);
+    write_totals(w, c);
     json_write_key(w, "liabilities");
     json_begin_object(w);
     json_end_object(w);
@@ -272,15 +271,15 @@ static void batch_done(rpc_batch_t *b)
     loop_task_wake(&q->task, LOOP_WAKE_DONE);
 }
 
-#define Q_DB(t, q)                                                                                     \
+#define Q_DB(pt, t, q)                                                                                 \
     do {                                                                                               \
         (q)->job_done = 0;                                                                             \
         (q)->q.job.waiter = (t);                                                                       \
         auth_submit((q)->req, &(q)->q.job);                                                            \
-        PT_WAIT_UNTIL(&(t)->pt, (q)->job_done);                                                        \
+        PT_WAIT_UNTIL((pt), (q)->job_done);                                                            \
     } while (0)
 
-#define Q_RPC(t, q)                                                                                    \
+#define Q_RPC(pt, t, q)                                                                                \
     do {                                                                                               \
         (q)->rpc_done = 0;                                                                             \
         (q)->batch.nodes = (q)->nodes;                                                                 \
@@ -288,7 +287,7 @@ static void batch_done(rpc_batch_t *b)
         (q)->batch.done = batch_done;                                                                  \
         (q)->batch.ud = (q);                                                                           \
         rpc_batch_send(&(q)->batch);                                                                   \
-        PT_WAIT_UNTIL(&(t)->pt, (q)->rpc_done);                                                        \
+        PT_WAIT_UNTIL((pt), (q)->rpc_done);                                                            \
     } while (0)
 
 PIPIT_PRINTF(3, 4) static void fail(bq_t *q, int status, const char *fmt, ...)
@@ -649,6 +648,175 @@ static int take_plain(bq_t *q, size_t from)
     return 0;
 }
 
+/* ------------------------------------------------------------------ adding up */
+/* Adds amount to the (location, asset) part, creating it. -1 out of memory. */
+static int add_part(bq_t *q, const char *location, const char *id, const char *amount)
+{
+    for (size_t i = 0; i < q->nparts; i++) {
+        struct part *p = &q->parts[i];
+        if (strcmp(p->location, location) || strcmp(p->id, id)) continue;
+        char sum[128];
+        if (dec_add(p->amount, amount, sum, sizeof sum)) return -1;
+        snprintf(p->amount, sizeof p->amount, "%s", sum);
+        return 0;
+    }
+    struct part *np = alloc_reget(ALLOC_CLIENT, q->parts, (q->nparts + 1) * sizeof *q->parts);
+    if (!np) return -1;
+    q->parts = np;
+    struct part *p = &q->parts[q->nparts++];
+    snprintf(p->location, sizeof p->location, "%s", location);
+    snprintf(p->id, sizeof p->id, "%s", id);
+    snprintf(p->amount, sizeof p->amount, "%s", amount);
+    return 0;
+}
+
+static void add_exchange_part(const char *location, const char *asset, const char *amount, void *ud)
+{
+    bq_t *q = ud;
+    if (add_part(q, location, asset, amount)) fail(q, 503, "The node is out of memory for the balances");
+}
+
+/* The chain's totals as parts, then (aggregated view) the exchanges'; then the distinct
+ * assets for the price query. */
+static int build_parts(bq_t *q)
+{
+    total_t *tot = cache_totals(&q->r);
+    if (!tot) return -1;
+    for (int a = 0; a < q->r.nassets; a++) {
+        char amount[128];
+        if (total_zero(tot[a]) || uint_to_decimal(tot[a], TOTAL_BYTES, (unsigned)q->r.assets[a].decimals, amount, sizeof amount) < 0)
+            continue;
+        if (add_part(q, "blockchain", q->r.assets[a].id, amount)) {
+            alloc_free(tot);
+            return -1;
+        }
+    }
+    alloc_free(tot);
+    if (q->kind == Q_ALL) exchanges_cached_each(add_exchange_part, q);
+    q->pids = alloc_get(ALLOC_CLIENT, (q->nparts + (size_t)q->r.nassets + 1) * sizeof *q->pids);
+    if (!q->pids) return -1;
+    q->npids = 0;
+    for (size_t i = 0; i < q->nparts; i++) {
+        size_t j = 0;
+        while (j < q->npids && strcmp(q->pids[j], q->parts[i].id)) j++;
+        if (j == q->npids) q->pids[q->npids++] = q->parts[i].id;
+    }
+    return q->status ? -1 : 0;
+}
+
+static const char *price_of(const bq_t *q, const char *id)
+{
+    for (size_t j = 0; j < q->npids; j++)
+        if (!strcmp(q->pids[j], id)) return q->pq.usd ? q->pq.usd[j] : "";
+    return "";
+}
+
+/* value of an amount of id; "0" without a price */
+static void value_of(const bq_t *q, const char *id, const char *amount, char *out, size_t outlen)
+{
+    if (prices_value(amount, price_of(q, id), out, outlen)) snprintf(out, outlen, "0");
+}
+
+/* "12.3456" -> "12.35%" (half up at two decimals), rotki's percentage_of_net_value */
+static void percentage(const char *value, const char *net, char *out, size_t outlen)
+{
+    char frac[PRICES_VALUE_MAX], pct[PRICES_VALUE_MAX];
+    if (dec_is_zero(net) || prices_ratio(value, net, frac, sizeof frac) || prices_value(frac, "100", pct, sizeof pct)) {
+        snprintf(out, outlen, "0.00%%");
+        return;
+    }
+    /* round half up to two decimals on the digit string */
+    char digits[PRICES_VALUE_MAX + 4];
+    const char *dot = strchr(pct, '.');
+    size_t ilen = dot ? (size_t)(dot - pct) : strlen(pct);
+    snprintf(digits, sizeof digits, "%.*s%c%c%c", (int)ilen, pct, dot && dot[1] ? dot[1] : '0',
+             dot && dot[1] && dot[2] ? dot[2] : '0', dot && dot[1] && dot[2] && dot[3] ? dot[3] : '0');
+    size_t n = strlen(digits);
+    int carry = digits[n - 1] >= '5';
+    digits[--n] = 0;
+    for (size_t i = n; carry && i > 0; i--) {
+        if (digits[i - 1] == '9') digits[i - 1] = '0';
+        else {
+            digits[i - 1]++;
+            carry = 0;
+        }
+    }
+    snprintf(out, outlen, "%s%.*s.%s%%", carry ? "1" : "", (int)(n - 2), digits, digits + n - 2);
+}
+
+static void net_value(const bq_t *q, char *net, size_t netlen)
+{
+    snprintf(net, netlen, "0");
+    for (size_t i = 0; i < q->nparts; i++) {
+        char v[PRICES_VALUE_MAX], sum[PRICES_VALUE_MAX];
+        value_of(q, q->parts[i].id, q->parts[i].amount, v, sizeof v);
+        if (dec_add(net, v, sum, sizeof sum) == 0) snprintf(net, netlen, "%s", sum);
+    }
+}
+
+/* Sums over locations (loc NULL) for an asset, or over assets (id NULL) for a location. */
+static void sum_parts(const bq_t *q, const char *loc, const char *id, char *amount, size_t alen, char *value, size_t vlen)
+{
+    snprintf(amount, alen, "0");
+    snprintf(value, vlen, "0");
+    for (size_t i = 0; i < q->nparts; i++) {
+        const struct part *p = &q->parts[i];
+        if ((loc && strcmp(p->location, loc)) || (id && strcmp(p->id, id))) continue;
+        char v[PRICES_VALUE_MAX], t[PRICES_VALUE_MAX];
+        if (id && dec_add(amount, p->amount, t, sizeof t) == 0) snprintf(amount, alen, "%s", t);
+        value_of(q, p->id, p->amount, v, sizeof v);
+        if (dec_add(value, v, t, sizeof t) == 0) snprintf(value, vlen, "%s", t);
+    }
+}
+
+/* rotki's aggregated view: {"assets": {id: {amount, value, percentage_of_net_value}},
+ * "liabilities": {}, "location": {loc: {value, percentage_of_net_value}}, "net_value"} */
+static void write_aggregated(json_writer_t *w, const bq_t *q)
+{
+    char net[PRICES_VALUE_MAX], amount[PRICES_VALUE_MAX], value[PRICES_VALUE_MAX], pct[PRICES_VALUE_MAX];
+    net_value(q, net, sizeof net);
+    json_begin_object(w);
+    json_write_key(w, "assets");
+    json_begin_object(w);
+    for (size_t j = 0; j < q->npids; j++) {
+        sum_parts(q, NULL, q->pids[j], amount, sizeof amount, value, sizeof value);
+        percentage(value, net, pct, sizeof pct);
+        json_write_key(w, q->pids[j]);
+        json_begin_object(w);
+        json_write_key(w, "amount");
+        json_write_str(w, amount);
+        json_write_key(w, "value");
+        json_write_str(w, value);
+        json_write_key(w, "percentage_of_net_value");
+        json_write_str(w, pct);
+        json_end_object(w);
+    }
+    json_end_object(w);
+    json_write_key(w, "liabilities");
+    json_begin_object(w);
+    json_end_object(w);
+    json_write_key(w, "location");
+    json_begin_object(w);
+    for (size_t i = 0; i < q->nparts; i++) {
+        size_t k = 0;
+        while (k < i && strcmp(q->parts[k].location, q->parts[i].location)) k++;
+        if (k < i) continue; /* location written already */
+        sum_parts(q, q->parts[i].location, NULL, amount, sizeof amount, value, sizeof value);
+        percentage(value, net, pct, sizeof pct);
+        json_write_key(w, q->parts[i].location);
+        json_begin_object(w);
+        json_write_key(w, "value");
+        json_write_str(w, value);
+        json_write_key(w, "percentage_of_net_value");
+        json_write_str(w, pct);
+        json_end_object(w);
+    }
+    json_end_object(w);
+    json_write_key(w, "net_value");
+    json_write_str(w, net);
+    json_end_object(w);
+}
+
 /* ------------------------------------------------------------------ snapshot */
 /* Identifiers and amounts go into the SQL text, so only these characters are let through. */
 static int sql_safe(const char *s)
@@ -660,33 +828,51 @@ static int sql_safe(const char *s)
     return 1;
 }
 
-/* One statement for the assets rows and one for timed_balances, rotki's snapshot layout:
- * per asset the amount (category 'A'), and the locations blockchain ('J') and total ('H'). */
-static char *snapshot_sql(const cache_t *c, int64_t ts, int assets_part)
+static char location_code(const char *loc)
 {
-    total_t *tot = cache_totals(c);
-    size_t cap = 256 + (size_t)c->nassets * 220;
-    char *sql = tot ? alloc_get(ALLOC_CLIENT, cap) : NULL;
-    if (!sql) {
-        alloc_free(tot);
-        return NULL;
-    }
-    size_t off = (size_t)snprintf(sql, cap, assets_part ? "INSERT OR IGNORE INTO assets(identifier) VALUES "
-                                                        : "INSERT OR REPLACE INTO timed_balances(category, timestamp, currency, amount, usd_value) VALUES ");
+    return !strcmp(loc, "blockchain") ? 'J' : !strcmp(loc, "kraken") ? 'B' : !strcmp(loc, "binance") ? 'E' : 0;
+}
+
+/* rotki's snapshot rows: per asset its amount and value (timed_balances, category 'A'), per
+ * location its value and the total under 'H' (timed_location_data). which: 0 assets rows,
+ * 1 timed_balances, 2 timed_location_data. NULL when there is nothing or no memory. */
+static char *snapshot_sql(const bq_t *q, int64_t ts, int which)
+{
+    size_t cap = 512 + (q->npids + q->nparts) * (2 * PRICES_VALUE_MAX + 200);
+    char *sql = alloc_get(ALLOC_CLIENT, cap);
+    if (!sql) return NULL;
+    static const char *const head[] = {
+        "INSERT OR IGNORE INTO assets(identifier) VALUES ",
+        "INSERT OR REPLACE INTO timed_balances(category, timestamp, currency, amount, usd_value) VALUES ",
+        "INSERT OR REPLACE INTO timed_location_data(timestamp, location, usd_value) VALUES ",
+    };
+    size_t off = (size_t)snprintf(sql, cap, "%s", head[which]);
     int rows = 0;
-    for (int a = 0; a < c->nassets; a++) {
-        char dec[128];
-        if (total_zero(tot[a]) || !sql_safe(c->assets[a].id) ||
-            uint_to_decimal(tot[a], TOTAL_BYTES, (unsigned)c->assets[a].decimals, dec, sizeof dec) < 0)
-            continue;
-        if (assets_part)
-            off += (size_t)snprintf(sql + off, cap - off, "%s('%s')", rows ? ", " : "", c->assets[a].id);
-        else
-            off += (size_t)snprintf(sql + off, cap - off, "%s('A', %lld, '%s', '%s', '0')", rows ? ", " : "", (long long)ts,
-                                    c->assets[a].id, dec);
+    char amount[PRICES_VALUE_MAX], value[PRICES_VALUE_MAX];
+    if (which < 2) {
+        for (size_t j = 0; j < q->npids; j++) {
+            if (!sql_safe(q->pids[j])) continue;
+            sum_parts(q, NULL, q->pids[j], amount, sizeof amount, value, sizeof value);
+            if (which == 0) off += (size_t)snprintf(sql + off, cap - off, "%s('%s')", rows ? ", " : "", q->pids[j]);
+            else
+                off += (size_t)snprintf(sql + off, cap - off, "%s('A', %lld, '%s', '%s', '%s')", rows ? ", " : "", (long long)ts,
+                                        q->pids[j], amount, value);
+            rows++;
+        }
+    } else {
+        for (size_t i = 0; i < q->nparts; i++) {
+            size_t k = 0;
+            while (k < i && strcmp(q->parts[k].location, q->parts[i].location)) k++;
+            char code = location_code(q->parts[i].location);
+            if (k < i || !code) continue;
+            sum_parts(q, q->parts[i].location, NULL, amount, sizeof amount, value, sizeof value);
+            off += (size_t)snprintf(sql + off, cap - off, "%s(%lld, '%c', '%s')", rows ? ", " : "", (long long)ts, code, value);
+            rows++;
+        }
+        net_value(q, value, sizeof value);
+        off += (size_t)snprintf(sql + off, cap - off, "%s(%lld, 'H', '%s')", rows ? ", " : "", (long long)ts, value);
         rows++;
     }
-    alloc_free(tot);
     if (!rows) {
         alloc_free(sql);
         return NULL;
@@ -694,7 +880,7 @@ static char *snapshot_sql(const cache_t *c, int64_t ts, int assets_part)
     return sql;
 }
 
-/* ------------------------------------------------------------------ the protothread */
+/* ------------------------------------------------------------------ the protothreads */
 static int64_t now_s(void) { return pal_wall_ms() / 1000; }
 
 static void progress(bq_t *q)
@@ -710,17 +896,17 @@ static int logged_out(bq_t *q)
     return 1;
 }
 
-static int query_pt(loop_task_t *t)
+/* The chain part: accounts, nodes and tokens from the DB, then the node. */
+static PT_THREAD(chain_pt(loop_task_t *t, bq_t *q))
 {
-    bq_t *q = t->ud;
-    PT_BEGIN(&t->pt);
+    PT_BEGIN(&q->chain);
 
-    if (logged_out(q)) PT_EXIT(&t->pt);
+    if (logged_out(q)) PT_EXIT(&q->chain);
     chain_accounts_query_init(&q->q, "eth", job_done, q);
-    Q_DB(t, q);
+    Q_DB(&q->chain, t, q);
     if (q->q.job.rc != DB_JOB_DONE || load_accounts(q)) {
         fail(q, 409, "Could not read the tracked accounts: %s", q->q.job.errmsg);
-        PT_EXIT(&t->pt);
+        PT_EXIT(&q->chain);
     }
     db_query_clear(&q->q);
     for (int i = 0; i < q->nonly; i++) {
@@ -728,37 +914,38 @@ static int query_pt(loop_task_t *t)
         for (int a = 0; a < q->r.naccts; a++) known |= !strcmp(q->r.accts[a], q->only[i]);
         if (!known) {
             fail(q, 409, "Account %s is not tracked for eth", q->only[i]);
-            PT_EXIT(&t->pt);
+            PT_EXIT(&q->chain);
         }
     }
     if (!q->r.naccts) { /* nothing to ask any node */
         q->r.valid = 1;
-        PT_EXIT(&t->pt);
+        q->r.ts = now_s();
+        PT_EXIT(&q->chain);
     }
 
-    if (logged_out(q)) PT_EXIT(&t->pt);
+    if (logged_out(q)) PT_EXIT(&q->chain);
     chain_nodes_query_init(&q->q, "eth", job_done, q);
-    Q_DB(t, q);
+    Q_DB(&q->chain, t, q);
     if (q->q.job.rc != DB_JOB_DONE) {
         fail(q, 409, "Could not read the RPC nodes: %s", q->q.job.errmsg);
-        PT_EXIT(&t->pt);
+        PT_EXIT(&q->chain);
     }
     load_nodes(q);
     db_query_clear(&q->q);
 
     build_probe(q);
-    Q_RPC(t, q);
+    Q_RPC(&q->chain, t, q);
     if (q->batch.err) fail(q, 502, "Could not query eth balances: %s", q->batch.errmsg);
     else parse_probe(q);
     rpc_batch_clear(&q->batch);
-    if (q->status || q->req->cancelled) PT_EXIT(&t->pt);
+    if (q->status || q->req->cancelled) PT_EXIT(&q->chain);
 
-    if (logged_out(q)) PT_EXIT(&t->pt);
+    if (logged_out(q)) PT_EXIT(&q->chain);
     chain_user_tokens_query_init(&q->q, job_done, q);
-    Q_DB(t, q);
+    Q_DB(&q->chain, t, q);
     if (q->q.job.rc != DB_JOB_DONE || load_assets(q)) {
         fail(q, 409, "Could not read the tracked tokens: %s", q->q.job.errmsg);
-        PT_EXIT(&t->pt);
+        PT_EXIT(&q->chain);
     }
     db_query_clear(&q->q);
 
@@ -766,7 +953,7 @@ static int query_pt(loop_task_t *t)
     q->r.bal = alloc_get(ALLOC_CLIENT, q->reads * sizeof *q->r.bal);
     if (!q->r.bal) {
         fail(q, 503, "The node is out of memory for a query of %zu balances", q->reads);
-        PT_EXIT(&t->pt);
+        PT_EXIT(&q->chain);
     }
     progress(q);
     if (q->has_multicall) {
@@ -777,10 +964,10 @@ static int query_pt(loop_task_t *t)
             if (add_multicall(q, q->next_read, to)) {
                 fail(q, 503, "The node is out of memory for the balance query");
                 rpc_batch_clear(&q->batch);
-                PT_EXIT(&t->pt);
+                PT_EXIT(&q->chain);
             }
         }
-        Q_RPC(t, q);
+        Q_RPC(&q->chain, t, q);
         if (q->batch.err) fail(q, 502, "Could not query eth balances: %s", q->batch.errmsg);
         else take_multicall(q);
         rpc_batch_clear(&q->batch);
@@ -790,7 +977,7 @@ static int query_pt(loop_task_t *t)
         for (q->next_read = 0; q->next_read < q->reads && !q->status && !q->req->cancelled; q->next_read += FALLBACK_CHUNK) {
             rpc_batch_begin(&q->batch);
             add_plain(q, q->next_read, q->next_read + FALLBACK_CHUNK < q->reads ? q->next_read + FALLBACK_CHUNK : q->reads);
-            Q_RPC(t, q);
+            Q_RPC(&q->chain, t, q);
             if (q->batch.err) fail(q, 502, "Could not query eth balances: %s", q->batch.errmsg);
             else take_plain(q, q->next_read);
             rpc_batch_clear(&q->batch);
@@ -798,9 +985,56 @@ static int query_pt(loop_task_t *t)
             progress(q);
         }
     }
-    if (q->status || q->req->cancelled) PT_EXIT(&t->pt);
+    if (q->status || q->req->cancelled) PT_EXIT(&q->chain);
     q->r.valid = 1;
     q->r.ts = now_s();
+    PT_END(&q->chain);
+}
+
+static void exchanges_done(void *ud, const char *error)
+{
+    bq_t *q = ud;
+    if (error) snprintf(q->ex_error, sizeof q->ex_error, "%s", error);
+    q->ex_done = 1;
+    loop_task_wake(&q->task, LOOP_WAKE_DONE);
+}
+
+static void prices_done(prices_query_t *pq)
+{
+    bq_t *q = pq->ud;
+    q->px_done = 1;
+    loop_task_wake(&q->task, LOOP_WAKE_DONE);
+}
+
+static int query_pt(loop_task_t *t)
+{
+    bq_t *q = t->ud;
+    PT_BEGIN(&t->pt);
+    if (!q->use_cache) {
+        PT_SPAWN(&t->pt, &q->chain, chain_pt(t, q));
+        if (q->status || q->req->cancelled) PT_EXIT(&t->pt);
+    }
+    if (q->kind == Q_ALL) { /* the exchanges' balances join (refreshed when older than their cache time) */
+        q->ex_done = 0;
+        if (exchanges_balances_refresh(q->ignore_cache, exchanges_done, q) == 0) PT_WAIT_UNTIL(&t->pt, q->ex_done);
+        if (q->ex_error[0] && !q->ignore_errors) {
+            fail(q, 502, "Could not query the exchange balances: %s", q->ex_error);
+            PT_EXIT(&t->pt);
+        }
+    }
+    if (build_parts(q)) {
+        fail(q, 503, "The node is out of memory for the balances");
+        PT_EXIT(&t->pt);
+    }
+    q->pq.assets = q->pids;
+    q->pq.n = q->npids;
+    q->pq.done = prices_done;
+    q->pq.ud = q;
+    q->px_done = 0;
+    prices_query_start(&q->pq);
+    PT_WAIT_UNTIL(&t->pt, q->px_done);
+    for (int a = 0; a < q->r.nassets; a++)
+        snprintf(q->r.assets[a].price, sizeof q->r.assets[a].price, "%s", price_of(q, q->r.assets[a].id));
 
     /* the snapshot, when balance_save_frequency (hours) has passed since the last one */
     if (logged_out(q)) PT_EXIT(&t->pt);
@@ -808,27 +1042,25 @@ static int query_pt(loop_task_t *t)
                   "SELECT (SELECT value FROM settings WHERE name = 'balance_save_frequency'), "
                   "(SELECT MAX(timestamp) FROM timed_location_data)",
                   job_done, q);
-    Q_DB(t, q);
+    Q_DB(&t->pt, t, q);
     if (q->q.job.rc == DB_JOB_DONE && q->q.nrows == 1) {
         const char *f = db_query_cell(&q->q, 0, 0), *last = db_query_cell(&q->q, 0, 1);
         long hours = f ? strtol(f, NULL, 10) : 24;
         if (hours < 1) hours = 24;
-        if (q->save_data || !last || q->r.ts - strtoll(last, NULL, 10) >= hours * 3600) q->save_data = 2;
+        if (q->save_data || !last || now_s() - strtoll(last, NULL, 10) >= hours * 3600) q->save_data = 2;
     }
     db_query_clear(&q->q);
     if (q->save_data == 2 && !logged_out(q)) {
-        q->assets_sql = snapshot_sql(&q->r, q->r.ts, 1);
-        q->bal_sql = snapshot_sql(&q->r, q->r.ts, 0);
-        snprintf(q->ts_text, sizeof q->ts_text, "%lld", (long long)q->r.ts);
+        int64_t ts = now_s();
+        q->assets_sql = snapshot_sql(q, ts, 0);
+        q->bal_sql = snapshot_sql(q, ts, 1);
+        q->loc_sql = snapshot_sql(q, ts, 2);
         db_batch_init(&q->save, job_done, q);
         if (q->assets_sql && q->bal_sql) {
             db_batch_add(&q->save, q->assets_sql);
             db_batch_add(&q->save, q->bal_sql);
         }
-        db_stmt_t *st = db_batch_add(&q->save, "INSERT OR REPLACE INTO timed_location_data(timestamp, location, usd_value) VALUES (?, 'J', '0')");
-        db_stmt_param(st, q->ts_text);
-        st = db_batch_add(&q->save, "INSERT OR REPLACE INTO timed_location_data(timestamp, location, usd_value) VALUES (?, 'H', '0')");
-        db_stmt_param(st, q->ts_text);
+        if (q->loc_sql) db_batch_add(&q->save, q->loc_sql);
         q->job_done = 0;
         q->save.job.waiter = t;
         auth_submit(q->req, &q->save.job);
@@ -845,40 +1077,22 @@ static int cache_usable(void)
     return bs.eth.valid && u && !strcmp(u, bs.eth_user);
 }
 
-/* {"assets": {id: {amount, value, percentage_of_net_value}}, "liabilities": {}, "location":
- * {"blockchain": {value, percentage_of_net_value}}, "net_value": "0"}. Values stay 0 until
- * a price source exists, so every percentage is "0%". */
-static void write_aggregated(json_writer_t *w, const cache_t *c)
+/* A copy of the cache into r (the cached path still prices it and may write a snapshot). */
+static int cache_copy(cache_t *r)
 {
-    json_begin_object(w);
-    json_write_key(w, "assets");
-    write_totals(w, c, 1);
-    json_write_key(w, "liabilities");
-    json_begin_object(w);
-    json_end_object(w);
-    json_write_key(w, "location");
-    json_begin_object(w);
-    if (c->valid && c->nbal) {
-        json_write_key(w, "blockchain");
-        json_begin_object(w);
-        json_write_key(w, "value");
-        json_write_str(w, "0");
-        json_write_key(w, "percentage_of_net_value");
-        json_write_str(w, "0%");
-        json_end_object(w);
+    const cache_t *c = &bs.eth;
+    *r = *c;
+    r->accts = alloc_get(ALLOC_CLIENT, (size_t)(c->naccts ? c->naccts : 1) * sizeof *c->accts);
+    r->assets = alloc_get(ALLOC_CLIENT, (size_t)(c->nassets ? c->nassets : 1) * sizeof *c->assets);
+    r->bal = alloc_get(ALLOC_CLIENT, (c->nbal ? c->nbal : 1) * sizeof *c->bal);
+    if (!r->accts || !r->assets || !r->bal) {
+        cache_free(r);
+        return -1;
     }
-    json_end_object(w);
-    json_write_key(w, "net_value");
-    json_write_str(w, "0");
-    json_end_object(w);
-}
-
-static void reply_from(api_req_t *req, int kind, const cache_t *c, const bq_t *q)
-{
-    json_writer_t *w = api_reply_begin(req);
-    if (kind == Q_ALL) write_aggregated(w, c);
-    else write_chain(w, c, q);
-    api_reply_end(req, 200, "");
+    memcpy(r->accts, c->accts, (size_t)c->naccts * sizeof *c->accts);
+    memcpy(r->assets, c->assets, (size_t)c->nassets * sizeof *c->assets);
+    memcpy(r->bal, c->bal, c->nbal * sizeof *c->bal);
+    return 0;
 }
 
 static void query_end(loop_task_t *t)
@@ -888,18 +1102,25 @@ static void query_end(loop_task_t *t)
     db_query_clear(&q->q);
     alloc_free(q->assets_sql);
     alloc_free(q->bal_sql);
+    alloc_free(q->loc_sql);
     if (!q->status && q->req->cancelled) fail(q, 409, "The balance query was cancelled");
     if (q->status) {
         api_reply_error(q->req, q->status, "%s", q->msg);
-        cache_free(&q->r);
     } else {
+        json_writer_t *w = api_reply_begin(q->req);
+        if (q->kind == Q_ALL) write_aggregated(w, q);
+        else write_chain(w, &q->r, q);
+        api_reply_end(q->req, 200, "");
         const char *u = auth_user();
         cache_free(&bs.eth);
-        bs.eth = q->r; /* the cache takes the result over */
+        bs.eth = q->r; /* the cache takes the result over, priced */
         memset(&q->r, 0, sizeof q->r);
         snprintf(bs.eth_user, sizeof bs.eth_user, "%s", u ? u : "");
-        reply_from(q->req, q->kind, &bs.eth, q);
     }
+    cache_free(&q->r);
+    prices_query_clear(&q->pq); /* after the reply: its values came from it */
+    alloc_free(q->parts);
+    alloc_free(q->pids);
     alloc_free(q);
 }
 
@@ -982,11 +1203,25 @@ static int start_query(api_req_t *req, int kind, int force)
         return API_DONE;
     }
     int fresh = cache_usable() && now_s() - bs.eth.ts < CACHE_FRESH_S;
-    if (!force && !save_data && (only_cache || (fresh && !ignore_cache))) {
-        reply_from(req, kind, cache_usable() ? &bs.eth : &q->r, q);
+    if (kind == Q_CHAIN && !force && !save_data && (only_cache || (fresh && !ignore_cache))) {
+        /* cached and priced already */
+        json_writer_t *w = api_reply_begin(req);
+        write_chain(w, &bs.eth, q);
+        api_reply_end(req, 200, "");
         alloc_free(q);
         return API_DONE;
     }
+    if (kind == Q_ALL && api_arg_bool(req, "ignore_errors", 0, &q->ignore_errors) < 0) {
+        alloc_free(q);
+        return API_DONE;
+    }
+    q->use_cache = kind == Q_ALL && cache_usable() && (only_cache || (fresh && !ignore_cache));
+    if (q->use_cache && cache_copy(&q->r)) {
+        api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+        alloc_free(q);
+        return API_DONE;
+    }
+    q->ignore_cache = ignore_cache;
     q->req = req;
     q->kind = kind;
     q->save_data = save_data;

@@ -39,6 +39,9 @@ class Node:
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="pipit-it-")
         cmd = list(wrapper or []) + RUN + [PIPIT, "--rest-api-port", "0", "--data-dir", self.data_dir] + ARGS + list(args)
         e = dict(os.environ)
+        # remote services only ever on loopback: a test that wants one passes its own URL
+        for var in ("PIPIT_COINGECKO_API_URL", "PIPIT_KRAKEN_API_URL", "PIPIT_BINANCE_API_URL"):
+            e.setdefault(var, "http://127.0.0.1:9")
         e.update(env or {})
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e)
         self.log = []
@@ -113,6 +116,16 @@ def sqlcipher_shell():
     """The OpenSSL-provider sqlcipher shell the dependency build makes for tests."""
     out = subprocess.run(["ports/deps/sqlcipher-shell.sh"], capture_output=True, text=True, check=True)
     return out.stdout.strip().splitlines()[-1]
+
+
+def user_db_rows(n, query, name="alice", password="s3cret"):
+    """The rows the stock shell reads from a user's DB on node n, as lists of strings."""
+    db = os.path.join(n.data_dir, "users", name, "rotkehlchen.db")
+    p = subprocess.run([sqlcipher_shell(), db], input=f"PRAGMA key='{password}';\n{query}\n", capture_output=True,
+                       text=True, timeout=60)
+    check(p.returncode == 0 and not p.stderr.strip(), p.stderr)
+    lines = p.stdout.splitlines()
+    return [line.split("|") for line in (lines[1:] if lines[:1] == ["ok"] else lines)]
 
 
 def percentile(values, p):

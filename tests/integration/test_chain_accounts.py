@@ -1,11 +1,9 @@
 """Blockchain accounts, RPC nodes and tracked tokens against the real node: rotki's shapes,
 messages and status codes, nothing written on a bad request, persistence across logins, and
 the rows in rotki's own tables as the stock sqlcipher shell reads them."""
-import os
-import subprocess
 import time
 
-from harness import Node, check, main, sqlcipher_shell, test
+from harness import Node, check, main, test, user_db_rows
 
 ACCOUNTS = "/api/1/blockchains/eth/accounts"
 NODES = "/api/1/blockchains/eth/nodes"
@@ -75,14 +73,7 @@ def relogin(n, name="alice", password="s3cret"):
     check(st == 200, (st, msg))
 
 
-def sql(n, query, name="alice", password="s3cret"):
-    """The rows the stock shell reads from the user's DB, as lists of strings."""
-    db = os.path.join(n.data_dir, "users", name, "rotkehlchen.db")
-    p = subprocess.run([sqlcipher_shell(), db], input=f"PRAGMA key='{password}';\n{query}\n", capture_output=True,
-                       text=True, timeout=60)
-    check(p.returncode == 0 and not p.stderr.strip(), p.stderr)
-    lines = p.stdout.splitlines()
-    return [line.split("|") for line in (lines[1:] if lines[:1] == ["ok"] else lines)]
+sql = user_db_rows  # the rows the stock shell reads from the user's DB
 
 
 def accounts(n):

@@ -1,0 +1,21 @@
+/* exchanges — rotki's exchange accounts (Kraken, Binance): GET/PUT/PATCH/DELETE
+ * /api/1/exchanges, balances (/api/1/exchanges/balances[/<location>]), and the history refresh
+ * (POST /api/1/history/events/query with query_type "exchanges", and the periodic run). */
+#ifndef PIPIT_EXCHANGES_H
+#define PIPIT_EXCHANGES_H
+
+#include "../../core/config.h"
+#include "../../core/loop.h"
+
+int exchanges_init(const config_t *cfg, loop_t *loop);
+void exchanges_shutdown(void);
+/* Starts a refresh of every account's history; finished(ud, NULL or the error) when done.
+ * -1 when one is already running or nobody is logged in. */
+int exchanges_history_refresh(void (*finished)(void *ud, const char *error), void *ud);
+/* Brings every account's cached balances up to date (those older than 10 minutes, or all with
+ * ignore_cache); finished(ud, NULL or the error) when done. -1 when nobody is logged in. */
+int exchanges_balances_refresh(int ignore_cache, void (*finished)(void *ud, const char *error), void *ud);
+/* Every cached balance of the logged-in user's accounts (for the aggregated /balances). */
+void exchanges_cached_each(void (*fn)(const char *location, const char *asset, const char *amount, void *ud), void *ud);
+
+#endif
