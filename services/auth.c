@@ -12,6 +12,7 @@
 #include "../db/query.h"
 #include "../db/schema.h"
 #include "../db/userdb.h"
+#include "exchanges/exchanges.h"
 #include "messages.h"
 #include "notifier.h"
 #include "settings.h"
@@ -48,6 +49,7 @@ typedef struct {
     userdb_rekey_job_t rekey;
     db_batch_t batch;
     db_query_t query;
+    db_query_t exchanges; /* the accounts, for the login's answer */
     settings_update_t initial; /* create: initial_settings, validated up front */
 } op_t;
 
@@ -286,8 +288,7 @@ static void reply_user_result(op_t *op)
     json_writer_t *w = api_reply_begin(op->req);
     json_begin_object(w);
     json_write_key(w, "exchanges");
-    json_begin_array(w); /* exchange accounts arrive with the exchanges service */
-    json_end_array(w);
+    exchanges_write_list(w, &op->exchanges);
     json_write_key(w, "settings");
     settings_write_json(w, &op->query);
     json_end_object(w);
@@ -433,6 +434,12 @@ static int open_pt(loop_task_t *t)
         op_fail(op, 409, "Could not read the settings: %s", op->query.job.errmsg);
         PT_EXIT(&t->pt);
     }
+    exchanges_list_query_init(&op->exchanges, op_job_done, op);
+    OP_RUN(t, op, &op->exchanges.job);
+    if (op->exchanges.job.rc != DB_JOB_DONE) {
+        op_fail(op, 409, "Could not read the exchanges: %s", op->exchanges.job.errmsg);
+        PT_EXIT(&t->pt);
+    }
     op->status = 200;
     PT_END(&t->pt);
 }
@@ -443,6 +450,7 @@ static void op_free(op_t *op)
     free_secret(&op->new_password);
     userdb_kdf_job_clear(&op->kdf);
     db_query_clear(&op->query);
+    db_query_clear(&op->exchanges);
     settings_update_clear(&op->initial);
     wipe(op->key, sizeof op->key);
     if (auth.op == op) auth.op = NULL;

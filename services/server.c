@@ -397,7 +397,7 @@ int server_start(loop_t *loop, const config_t *cfg)
     info.count_threads = 1;
     info.timeout_secs = 30;
     info.retry_and_idle_policy = &srv.retry;
-    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
     if (strchr(cfg->api_host, ':')) info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
     info.vhost_name = "pipit";
     info.server_string = "pipit";

@@ -299,33 +299,44 @@ static const exchange_t *creds_from_row(const db_query_t *q, size_t r, exch_cred
 static void wake_owner(xreq_t *x) { loop_task_wake(&x->task, LOOP_WAKE_DONE); }
 
 /* ------------------------------------------------------------------ GET /exchanges */
+#define LIST_SQL                                                                                        \
+    "SELECT c.name, c.location, (SELECT setting_value FROM user_credentials_mappings m WHERE "         \
+    "m.credential_name = c.name AND m.credential_location = c.location AND "                          \
+    "m.setting_name = 'kraken_account_type') FROM user_credentials c WHERE c.location IN ('B', 'E') " \
+    "ORDER BY c.location, c.name"
+
+void exchanges_list_query_init(db_query_t *q, void (*done)(db_job_t *), void *ud) { db_query_init(q, LIST_SQL, done, ud); }
+
+void exchanges_write_list(json_writer_t *w, const db_query_t *q)
+{
+    json_begin_array(w);
+    for (size_t r = 0; r < q->nrows; r++) {
+        const exchange_t *ex = exchange_by_code(db_query_cell(q, r, 1));
+        if (!ex) continue;
+        json_begin_object(w);
+        json_write_key(w, "location");
+        json_write_str(w, ex->location);
+        json_write_key(w, "name");
+        json_write_str(w, db_query_cell(q, r, 0));
+        if (ex == &exchange_kraken) {
+            const char *t = db_query_cell(q, r, 2);
+            json_write_key(w, "kraken_account_type");
+            json_write_str(w, t ? t : "starter");
+        }
+        json_end_object(w);
+    }
+    json_end_array(w);
+}
+
 static void list_done(db_job_t *j)
 {
     xreq_t *x = j->ud;
     if (j->rc != DB_JOB_DONE) {
         api_reply_error(x->req, 409, "Could not read the exchanges: %s", j->errmsg);
-        xreq_free(x);
-        return;
+    } else {
+        exchanges_write_list(api_reply_begin(x->req), &x->q);
+        api_reply_end(x->req, 200, "");
     }
-    json_writer_t *w = api_reply_begin(x->req);
-    json_begin_array(w);
-    for (size_t r = 0; r < x->q.nrows; r++) {
-        exch_creds_t cr;
-        const exchange_t *ex = creds_from_row(&x->q, r, &cr);
-        if (!ex) continue;
-        json_begin_object(w);
-        json_write_key(w, "location");
-        json_write_str(w, cr.location);
-        json_write_key(w, "name");
-        json_write_str(w, cr.name);
-        if (ex == &exchange_kraken) {
-            json_write_key(w, "kraken_account_type");
-            json_write_str(w, cr.kraken_account_type);
-        }
-        json_end_object(w);
-    }
-    json_end_array(w);
-    api_reply_end(x->req, 200, "");
     xreq_free(x);
 }
 
@@ -334,7 +345,7 @@ static int api_exchanges_list(api_req_t *req)
     if (auth_require_user(req)) return API_DONE;
     xreq_t *x = xreq_new(req);
     if (!x) return API_DONE;
-    db_query_init(&x->q, CREDS_SQL, list_done, x);
+    exchanges_list_query_init(&x->q, list_done, x);
     auth_submit(req, &x->q.job);
     return API_PENDING;
 }

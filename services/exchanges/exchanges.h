@@ -5,6 +5,8 @@
 #define PIPIT_EXCHANGES_H
 
 #include "../../core/config.h"
+#include "../../core/json.h"
+#include "../../db/query.h"
 #include "../../core/loop.h"
 
 int exchanges_init(const config_t *cfg, loop_t *loop);
@@ -12,6 +14,10 @@ void exchanges_shutdown(void);
 /* Starts a refresh of every account's history; finished(ud, NULL or the error) when done.
  * -1 when one is already running or nobody is logged in. */
 int exchanges_history_refresh(void (*finished)(void *ud, const char *error), void *ud);
+/* The accounts as GET /api/1/exchanges lists them (also in the login's answer): a query whose
+ * rows exchanges_write_list writes as [{"location", "name", "kraken_account_type"?}]. */
+void exchanges_list_query_init(db_query_t *q, void (*done)(db_job_t *), void *ud);
+void exchanges_write_list(json_writer_t *w, const db_query_t *q);
 /* Brings every account's cached balances up to date (those older than 10 minutes, or all with
  * ignore_cache); finished(ud, NULL or the error) when done. -1 when nobody is logged in. */
 int exchanges_balances_refresh(int ignore_cache, void (*finished)(void *ud, const char *error), void *ud);

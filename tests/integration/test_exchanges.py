@@ -182,6 +182,11 @@ def keys_are_validated_with_a_signed_call_and_secrets_never_shown():
             st, _, msg = n.call("DELETE", "/api/1/exchanges", {"name": "bn", "location": "binance"})
             check(st == 200 and n.call("GET", "/api/1/exchanges")[1] == [{"location": "kraken", "name": "kraken main",
                                                                           "kraken_account_type": "intermediate"}], msg)
+            # the login's answer lists the accounts, as rotki's does
+            n.call("PATCH", "/api/1/users/alice", {"action": "logout"}, timeout=30)
+            st, res, msg = n.call("POST", "/api/1/users/alice", {"password": "s3cret"}, timeout=60)
+            check(st == 200 and res["exchanges"] == [{"location": "kraken", "name": "kraken main",
+                                                      "kraken_account_type": "intermediate"}], (st, msg, res))
             # the keys are in rotki's user_credentials, inside the encrypted DB
             from harness import user_db_rows
             rows = user_db_rows(n, "SELECT name, location FROM user_credentials")

@@ -30,6 +30,9 @@ typedef struct { const char *name; const unit_case_t *cases; int count; } unit_s
 #define UNIT_SUITE(sym, ...) static const unit_case_t sym##_cases[] = { __VA_ARGS__ }; \
     const unit_suite_t sym = { #sym, sym##_cases, (int)(sizeof sym##_cases / sizeof sym##_cases[0]) }
 
+/* A test that knowingly leaves bytes a dependency never frees says so (with why, at the call). */
+void unit_allow_leak(size_t bytes);
+
 /* runner.c: runs the suites and prints the closing line; returns the exit status. */
 int unit_run(const unit_suite_t *const *suites, size_t n, int argc, char **argv);
 
