@@ -33,6 +33,9 @@ typedef struct { const char *name; const unit_case_t *cases; int count; } unit_s
 /* A test that knowingly leaves bytes a dependency never frees says so (with why, at the call). */
 void unit_allow_leak(size_t bytes);
 
+/* A test that cannot run on this platform says why and returns: it is counted as skipped. */
+void unit_skip(const char *why);
+
 /* runner.c: runs the suites and prints the closing line; returns the exit status. */
 int unit_run(const unit_suite_t *const *suites, size_t n, int argc, char **argv);
 
