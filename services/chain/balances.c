@@ -6,8 +6,10 @@
  * carrying a few aggregate3 eth_calls of BALANCE_CHUNK reads each (getEthBalance per account,
  * balanceOf per account and token, allowFailure so one odd token does not sink the rest);
  * without it, batches of FALLBACK_CHUNK plain eth_getBalance / eth_call requests. Amounts are
- * exact 256-bit values, formatted with each token's decimals. The result replaces the chain's
- * cache, is answered, and — when balance_save_frequency has passed — stored as a snapshot. */
+ * exact 256-bit values, formatted with each token's decimals. Then (aggregated /balances) the
+ * exchanges' balances join, everything is priced by the price layer, and — when
+ * balance_save_frequency has passed — stored as a snapshot; the result replaces the chain's
+ * cache and is answered. */
 #include "balances.h"
 
 #include <stdarg.h>
