@@ -23,9 +23,22 @@
 #define KEEP_WARM_S 30
 #define IO_CHUNK 16384
 
+/* The trusted CA set, read and checked on the worker at the first https request (file I/O and
+ * ~140 certificate parses stay off the loop), then handed to lws in a vhost on the loop. */
+typedef struct {
+    loop_job_t job; /* first: the worker hands back this pointer */
+    char *pem;
+    size_t len;
+    int extra; /* certificates taken from PIPIT_CA_FILE, -1 when it gave none */
+} trust_job_t;
+enum { TRUST_NONE, TRUST_LOADING, TRUST_READY, TRUST_FAILED };
+
 static struct {
     loop_t *loop;
     struct lws_vhost *tls_vh; /* made at the first https request: the CA set costs memory */
+    int trust;
+    trust_job_t tj;
+    httpc_req_t *waiting;     /* https requests waiting for the CA set */
     httpc_req_t *open;
     httpc_stats_t stats;
     unsigned char iobuf[LWS_PRE + IO_CHUNK]; /* one loop thread: one scratch buffer */
@@ -37,6 +50,8 @@ int httpc_init(loop_t *loop)
     hc.loop = loop;
     hc.open = NULL;
     hc.tls_vh = NULL; /* a new lws context: the old vhost went with the old one */
+    hc.trust = TRUST_NONE;
+    hc.waiting = NULL;
     return 0;
 }
 
@@ -137,6 +152,11 @@ static void finish(httpc_req_t *r, int err, const char *fmt, ...)
         if (err) lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     }
     unlink_open(r);
+    for (httpc_req_t **w = &hc.waiting; *w; w = &(*w)->next_wait)
+        if (*w == r) {
+            *w = r->next_wait;
+            break;
+        }
     loop_timer_stop(hc.loop, &r->timer);
     r->timer.fn = deliver;
     r->timer.ud = r;
@@ -219,35 +239,55 @@ static int add_pem_file(const char *path, char **buf, size_t *len, size_t *cap)
     return added;
 }
 
-static struct lws_vhost *tls_vhost(void)
+/* worker: the system bundle (the first that exists) and PIPIT_CA_FILE, certificate by certificate */
+static void trust_run(pal_job_t *pj)
 {
-    if (hc.tls_vh) return hc.tls_vh;
-    char *pem = NULL;
-    size_t len = 0, cap = 0;
+    trust_job_t *t = (trust_job_t *)pj;
+    size_t cap = 0;
     int n = 0;
-    for (int k = 0; system_ca_files[k] && n <= 0; k++) n = add_pem_file(system_ca_files[k], &pem, &len, &cap);
+    t->pem = NULL;
+    t->len = 0;
+    for (int k = 0; system_ca_files[k] && n <= 0; k++) n = add_pem_file(system_ca_files[k], &t->pem, &t->len, &cap);
     const char *extra = pal_env("PIPIT_CA_FILE");
-    if (extra && *extra) {
-        int m = add_pem_file(extra, &pem, &len, &cap);
-        if (m <= 0) log_warn("httpc: PIPIT_CA_FILE %s gave no usable certificate", extra);
-        else log_info("httpc: trusting %d extra certificate(s) from %s", m, extra);
-    }
-    if (!pem) {
+    t->extra = extra && *extra ? add_pem_file(extra, &t->pem, &t->len, &cap) : 0;
+    if (t->extra == 0 && extra && *extra) t->extra = -1;
+}
+
+static void connect_now(httpc_req_t *r);
+
+/* loop: the vhost from the PEM set, then the requests that waited for it */
+static void trust_done(loop_job_t *j)
+{
+    trust_job_t *t = (trust_job_t *)j;
+    const char *extra = pal_env("PIPIT_CA_FILE");
+    if (t->extra < 0) log_warn("httpc: PIPIT_CA_FILE %s gave no usable certificate", extra);
+    else if (t->extra > 0) log_info("httpc: trusting %d extra certificate(s) from %s", t->extra, extra);
+    struct lws_context *ctx = server_lws_context();
+    if (!t->pem) {
         log_error("httpc: no trusted CA certificates (system bundle missing; set PIPIT_CA_FILE)");
-        return NULL;
+    } else if (ctx) {
+        struct lws_context_creation_info info;
+        memset(&info, 0, sizeof info);
+        info.port = CONTEXT_PORT_NO_LISTEN;
+        info.vhost_name = "pipit-client-tls";
+        info.protocols = server_lws_protocols();
+        info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.client_ssl_ca_mem = t->pem;
+        info.client_ssl_ca_mem_len = (unsigned)t->len + 1;
+        hc.tls_vh = lws_create_vhost(ctx, &info);
+        if (!hc.tls_vh) log_error("httpc: cannot set up TLS for outbound requests");
     }
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof info);
-    info.port = CONTEXT_PORT_NO_LISTEN;
-    info.vhost_name = "pipit-client-tls";
-    info.protocols = server_lws_protocols();
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    info.client_ssl_ca_mem = pem;
-    info.client_ssl_ca_mem_len = (unsigned)len + 1;
-    hc.tls_vh = lws_create_vhost(server_lws_context(), &info);
-    alloc_free(pem); /* lws parsed its own copy */
-    if (!hc.tls_vh) log_error("httpc: cannot set up TLS for outbound requests");
-    return hc.tls_vh;
+    alloc_free(t->pem); /* lws parsed its own copy */
+    t->pem = NULL;
+    hc.trust = hc.tls_vh ? TRUST_READY : ctx ? TRUST_FAILED : TRUST_NONE;
+    httpc_req_t *w = hc.waiting;
+    hc.waiting = NULL;
+    while (w) {
+        httpc_req_t *next = w->next_wait;
+        if (hc.trust == TRUST_READY) connect_now(w);
+        else finish(w, ctx ? HTTPC_ECONNECT : HTTPC_ESTOPPED, "%s: TLS is not available (no trusted CA certificates)", w->host);
+        w = next;
+    }
 }
 
 /* ------------------------------------------------------------------ starting */
@@ -260,7 +300,7 @@ void httpc_start(httpc_req_t *r)
     r->resp_len = r->resp_cap = r->sent = 0;
     r->retry_after_s = 0;
     r->wsi = NULL;
-    r->prev = r->next = NULL;
+    r->prev = r->next = r->next_wait = NULL;
     r->finished = r->body_done = 0;
     r->active = 1;
     memset(&r->timer, 0, sizeof r->timer);
@@ -287,21 +327,47 @@ void httpc_start(httpc_req_t *r)
     hc.open = r;
     arm_timeout(r, r->connect_timeout_ms);
 
+    r->tls = (uint8_t)tls;
+    r->port = port;
+    r->path = path;
+    if (tls && hc.trust != TRUST_READY) { /* wait for the CA set (the connect timeout runs) */
+        if (hc.trust == TRUST_FAILED) {
+            finish(r, HTTPC_ECONNECT, "%s: TLS is not available (no trusted CA certificates)", r->host);
+            return;
+        }
+        r->next_wait = hc.waiting;
+        hc.waiting = r;
+        if (hc.trust == TRUST_NONE) {
+            hc.trust = TRUST_LOADING;
+            if (loop_job_submit(hc.loop, &hc.tj.job, trust_run, trust_done) != PAL_OK) { /* no threads */
+                trust_run(&hc.tj.job.pj);
+                trust_done(&hc.tj.job);
+            }
+        }
+        return;
+    }
+    connect_now(r);
+}
+
+static void connect_now(httpc_req_t *r)
+{
+    struct lws_context *ctx = server_lws_context();
+    if (!ctx) {
+        finish(r, HTTPC_ESTOPPED, "the node is shutting down");
+        return;
+    }
     struct lws_client_connect_info i;
     memset(&i, 0, sizeof i);
     i.context = ctx;
-    if (tls && !(i.vhost = tls_vhost())) {
-        finish(r, HTTPC_ECONNECT, "%s: TLS is not available (no trusted CA certificates)", r->host);
-        return;
-    }
+    i.vhost = r->tls ? hc.tls_vh : NULL;
     i.address = r->host;
-    i.port = port;
-    i.path = path;
+    i.port = r->port;
+    i.path = r->path;
     i.host = r->host;
     i.origin = r->host;
     i.method = r->method ? r->method : "GET";
     i.alpn = "http/1.1";
-    i.ssl_connection = (tls ? LCCSCF_USE_SSL : 0) | (r->keepalive ? LCCSCF_PIPELINE : 0);
+    i.ssl_connection = (r->tls ? LCCSCF_USE_SSL : 0) | (r->keepalive ? LCCSCF_PIPELINE : 0);
     i.local_protocol_name = "pipit-httpc";
     i.opaque_user_data = r;
     i.keep_warm_secs = KEEP_WARM_S;

@@ -57,6 +57,10 @@ struct httpc_req {
     size_t resp_cap, sent;
     void *wsi;
     httpc_req_t *prev, *next; /* open requests */
+    httpc_req_t *next_wait;   /* https requests waiting for the CA set */
+    const char *path;
+    int port;
+    uint8_t tls;
     loop_timer_t timer;
     uint8_t active, finished, body_done;
     char host[128];
