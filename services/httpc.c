@@ -363,6 +363,7 @@ static void connect_now(httpc_req_t *r)
     i.address = r->host;
     i.port = r->port;
     i.path = r->path;
+    /* Host without the port: lws matches keep-alive connections on it (with the address) */
     i.host = r->host;
     i.origin = r->host;
     i.method = r->method ? r->method : "GET";

@@ -74,7 +74,7 @@ static exch_state_t *state_for(const exch_creds_t *cr)
     return free_slot;
 }
 
-static int now_s(void) { return (int)(pal_wall_ms() / 1000); }
+static int64_t now_s(void) { return pal_wall_ms() / 1000; }
 
 /* ------------------------------------------------------------------ running one account */
 typedef struct xreq xreq_t;
