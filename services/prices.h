@@ -91,6 +91,10 @@ int prices_ratio(const char *num, const char *den, char *out, size_t outlen);
  * "1234.57"); -1 when even its integer part does not fit. */
 int prices_fit(const char *s, size_t maxlen, char *out, size_t outlen);
 
+/* s rounded half even to exactly `decimals` fraction digits, as Python's format(d, ".2f")
+ * ("12.345" → "12.34", "3" → "3.00"); 0 or -1. */
+int prices_round(const char *s, int decimals, char *out, size_t outlen);
+
 /* The CoinGecko id the built-in table gives an asset (NULL: none); for the tests. */
 const char *prices_coingecko_id(const char *asset);
 

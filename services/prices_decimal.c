@@ -261,3 +261,20 @@ int prices_fit(const char *s, size_t maxlen, char *out, size_t outlen)
     memcpy(out, buf, (size_t)len + 1);
     return 0;
 }
+
+int prices_round(const char *s, int decimals, char *out, size_t outlen)
+{
+    pdec_t x;
+    if (decimals < 0 || pdec_parse(s, &x)) return -1;
+    pdec_round_frac(&x, decimals);
+    int len = pdec_format(&x, out, outlen);
+    if (len < 0) return -1;
+    /* as Python's format(d, ".Nf"): exactly N digits after the point */
+    const char *dot = strchr(out, '.');
+    int have = dot ? (int)strlen(dot + 1) : -1;
+    if ((size_t)len + (size_t)(decimals - (have < 0 ? 0 : have)) + (have < 0 && decimals ? 1 : 0) >= outlen) return -1;
+    if (have < 0 && decimals) out[len++] = '.', have = 0;
+    while (have >= 0 && have < decimals) out[len++] = '0', have++;
+    out[len] = 0;
+    return 0;
+}

@@ -322,18 +322,6 @@ static void hexify(json_writer_t *w, const uint8_t *data, size_t n)
     alloc_free(all);
 }
 
-static void addr_hex(const uint8_t a[20], char out[43])
-{
-    static const char hx[] = "0123456789abcdef";
-    out[0] = '0';
-    out[1] = 'x';
-    for (int i = 0; i < 20; i++) {
-        out[2 + 2 * i] = hx[a[i] >> 4];
-        out[3 + 2 * i] = hx[a[i] & 15];
-    }
-    out[42] = 0;
-}
-
 /* read k of the query: account k / (nassets), asset k % nassets */
 static void read_of(const bq_t *q, size_t k, int *acct, int *asset)
 {
@@ -603,7 +591,7 @@ static void add_plain(bq_t *q, size_t from, size_t to)
             char to_hex[43];
             evm_address_parse(q->r.accts[acct], 42, 0, owner);
             erc20_balance_of(owner, data);
-            addr_hex(q->r.assets[asset].addr, to_hex);
+            evm_address_checksum(q->r.assets[asset].addr, to_hex);
             w = rpc_call_begin(&q->batch, "eth_call");
             json_begin_array(w);
             json_begin_object(w);
@@ -719,31 +707,14 @@ static void value_of(const bq_t *q, const char *id, const char *amount, char *ou
     if (prices_value(amount, price_of(q, id), out, outlen)) snprintf(out, outlen, "0");
 }
 
-/* "12.3456" -> "12.35%" (half up at two decimals), rotki's percentage_of_net_value */
+/* value / net as rotki's percentage_of_net_value: "12.35%" (two decimals, half even) */
 static void percentage(const char *value, const char *net, char *out, size_t outlen)
 {
-    char frac[PRICES_VALUE_MAX], pct[PRICES_VALUE_MAX];
-    if (dec_is_zero(net) || prices_ratio(value, net, frac, sizeof frac) || prices_value(frac, "100", pct, sizeof pct)) {
-        snprintf(out, outlen, "0.00%%");
-        return;
-    }
-    /* round half up to two decimals on the digit string */
-    char digits[PRICES_VALUE_MAX + 4];
-    const char *dot = strchr(pct, '.');
-    size_t ilen = dot ? (size_t)(dot - pct) : strlen(pct);
-    snprintf(digits, sizeof digits, "%.*s%c%c%c", (int)ilen, pct, dot && dot[1] ? dot[1] : '0',
-             dot && dot[1] && dot[2] ? dot[2] : '0', dot && dot[1] && dot[2] && dot[3] ? dot[3] : '0');
-    size_t n = strlen(digits);
-    int carry = digits[n - 1] >= '5';
-    digits[--n] = 0;
-    for (size_t i = n; carry && i > 0; i--) {
-        if (digits[i - 1] == '9') digits[i - 1] = '0';
-        else {
-            digits[i - 1]++;
-            carry = 0;
-        }
-    }
-    snprintf(out, outlen, "%s%.*s.%s%%", carry ? "1" : "", (int)(n - 2), digits, digits + n - 2);
+    char frac[PRICES_VALUE_MAX], pct[PRICES_VALUE_MAX], two[PRICES_VALUE_MAX - 2];
+    if (dec_is_zero(net) || prices_ratio(value, net, frac, sizeof frac) || prices_value(frac, "100", pct, sizeof pct) ||
+        prices_round(pct, 2, two, sizeof two))
+        snprintf(two, sizeof two, "0.00");
+    snprintf(out, outlen, "%.*s%%", (int)(outlen > 2 ? outlen - 2 : 0), two);
 }
 
 static void net_value(const bq_t *q, char *net, size_t netlen)

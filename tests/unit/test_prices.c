@@ -117,6 +117,23 @@ UNIT_TEST(every_builtin_token_and_the_common_assets_have_an_oracle_id)
     CHECK(prices_coingecko_id("eip155:1/erc20:0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48") == NULL); /* identifiers are exact */
 }
 
-UNIT_SUITE(suite_prices, UNIT_CASE(value_is_the_exact_product_rounded_as_rotki),
+UNIT_TEST(round_to_fixed_decimals_half_even)
+{
+    char out[64];
+    static const char *const cases[][2] = {
+        {"12.345", "12.34"}, {"12.355", "12.36"}, {"3", "3.00"},       {"0.005", "0.00"},
+        {"0.015", "0.02"},   {"99.995", "100.00"}, {"-1.005", "-1.00"}, {"25.0400", "25.04"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK_EQ_INT(prices_round(cases[i][0], 2, out, sizeof out), 0);
+        CHECK_EQ_STR(out, cases[i][1]);
+    }
+    CHECK_EQ_INT(prices_round("7.5", 0, out, sizeof out), 0);
+    CHECK_EQ_STR(out, "8");
+    CHECK_EQ_INT(prices_round("123456", 2, out, 6), -1); /* no room: an error, not a cut */
+    CHECK_EQ_INT(prices_round("x", 2, out, sizeof out), -1);
+}
+
+UNIT_SUITE(suite_prices, UNIT_CASE(round_to_fixed_decimals_half_even), UNIT_CASE(value_is_the_exact_product_rounded_as_rotki),
            UNIT_CASE(value_without_a_price_is_zero_and_bad_input_fails), UNIT_CASE(ratio_is_rounded_to_78_digits_half_even),
            UNIT_CASE(fit_rounds_a_price_to_its_room), UNIT_CASE(every_builtin_token_and_the_common_assets_have_an_oracle_id));
