@@ -1,7 +1,6 @@
 /* common — the parts every exchange client shares: sending a request and parsing its answer
  * while the protothread waits, failures, balances and events lists, rotki's group identifiers,
  * and exact decimal strings. See exchange.h. */
-#include <mbedtls/sha3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,17 +135,9 @@ history_event_t *exch_new_event(exch_op_t *op)
 
 void exch_group_id(const char *location, const char *unique_id, char out[65])
 {
-    static const char hx[] = "0123456789abcdef";
     char buf[256];
-    uint8_t h[32];
     int n = snprintf(buf, sizeof buf, "%s%s", location, unique_id);
-    /* rotki's hash_id is SHA3-256 (not Ethereum's Keccak) */
-    mbedtls_sha3(MBEDTLS_SHA3_256, (const unsigned char *)buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1), h, sizeof h);
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hx[h[i] >> 4];
-        out[2 * i + 1] = hx[h[i] & 15];
-    }
-    out[64] = 0;
+    history_hash_id(buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1), out);
 }
 
 void exch_unknown_asset(exch_op_t *op, const char *symbol)

@@ -131,7 +131,7 @@ size_t history_insert_count(const history_insert_t *h) { return h->inserted; }
 void history_insert_clear(history_insert_t *h) { hist_stmts_finalize(&h->st); /* already done: idempotent */ }
 
 /* ------------------------------------------------------------------ rotki's derived values */
-void hist_hash_id(const char *text, size_t len, char out[65])
+void history_hash_id(const char *text, size_t len, char out[65])
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char d[32];
@@ -149,7 +149,7 @@ static int group_id_unique(char location, const char *unique_id, char out[65])
     if (!s) return -1;
     memcpy(s, name, nl);
     memcpy(s + nl, unique_id, nu + 1);
-    hist_hash_id(s, nl + nu, out);
+    history_hash_id(s, nl + nu, out);
     alloc_free(s);
     return 0;
 }
@@ -171,7 +171,7 @@ static int group_id_payload(const char *const *keys, const char *const *values, 
     const char *text;
     size_t len;
     int rc = json_writer_finish(&w, &text, &len);
-    if (rc == JSON_OK) hist_hash_id(text, len, out);
+    if (rc == JSON_OK) history_hash_id(text, len, out);
     json_writer_free(&w);
     return rc == JSON_OK ? 0 : -1;
 }

@@ -67,4 +67,7 @@ void history_insert_clear(history_insert_t *h);
 /* Registers the /api/1/history/events routes. */
 int history_events_init(void);
 
+/* rotki's hash_id (its group identifiers): SHA3-256 hex (64 + NUL) of text. */
+void history_hash_id(const char *text, size_t len, char out[65]);
+
 #endif

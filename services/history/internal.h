@@ -36,8 +36,6 @@ void hist_stmts_finalize(hist_stmts_t *s);
 int hist_event_check(const history_event_t *e, hist_row_t *r, char amount_buf[80], char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ rotki's derived values */
-/* rotki's hash_id: SHA3-256 hex (64 + NUL) of text. */
-void hist_hash_id(const char *text, size_t len, char out[65]);
 /* create_group_identifier (asset movements) and create_group_identifier_from_swap; unique_id
  * NULL/"" when absent. 0, or -1 out of memory. */
 int hist_group_id_movement(char location, int64_t ts, const char *asset, const char *amount, const char *unique_id,
