@@ -47,12 +47,13 @@ def install():
     subprocess.run([os.path.join(CHAIN_DIR, "install.sh")], check=True)
 
 
-class _NodePeer:
-    """A tests/chain script that prints one JSON line on stdout when ready. Its stdin is a pipe
-    from here, so it exits with this process even when atexit does not run (SIGKILL)."""
+class NodePeer:
+    """A node script (of tests/chain unless directory says otherwise) that prints one JSON line on
+    stdout when ready. Its stdin is a pipe from here, so it exits with this process even when
+    atexit does not run (SIGKILL). label names it in failure messages."""
 
-    def __init__(self, script, args, timeout):
-        self.proc = subprocess.Popen([NODE, os.path.join(CHAIN_DIR, script)] + args, cwd=CHAIN_DIR,
+    def __init__(self, script, args, timeout, directory=CHAIN_DIR, label=None):
+        self.proc = subprocess.Popen([NODE, os.path.join(directory, script)] + args, cwd=directory,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         _live.append(self)
         self.log = []  # stderr lines, for failure messages
@@ -69,7 +70,7 @@ class _NodePeer:
             self.stop()
             self._log_reader.join(5)
             why = "timed out" if not first else "exited" if not line else "printed no JSON"
-            raise AssertionError(f"{script} {why}: {line[:200]!r}\n" + "".join(self.log)) from None
+            raise AssertionError(f"{label or script} {why}: {line[:200]!r}\n" + "".join(self.log)) from None
 
     def _read_log(self):
         for raw in self.proc.stderr:
@@ -102,7 +103,7 @@ class _NodePeer:
         self.stop()
 
 
-class Chain(_NodePeer):
+class Chain(NodePeer):
     """fixture.js: .info is its JSON (rpc_url, chain_id, multicall, tokens, accounts, balances)."""
 
     def __init__(self, accounts=100, tokens=20, multicall=True, port=0):
@@ -111,7 +112,7 @@ class Chain(_NodePeer):
         self.url = self.info["rpc_url"]
 
 
-class Proxy(_NodePeer):
+class Proxy(NodePeer):
     """proxy.js in front of target_url: delay_ms per request, at most cps JSON-RPC calls a second."""
 
     def __init__(self, target_url, delay_ms=50, cps=50):

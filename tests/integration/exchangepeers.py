@@ -23,25 +23,20 @@ import shutil
 import ssl
 import subprocess
 import tempfile
-import threading
 import urllib.parse
 
 import chainpeers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXCHANGES_DIR = os.path.join(ROOT, "tests", "exchanges")
-NODE = os.environ.get("PIPIT_NODE", "node")
 EXCHANGES = ("kraken", "binance", "coingecko")
 
-_live = []  # servers to stop at exit, newest last
 _ca = None  # (dir, namespace) of this run's CA
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 @atexit.register
-def _stop_all():
-    for peer in reversed(list(_live)):
-        peer.stop()
+def _stop_all():  # the servers themselves are stopped by chainpeers' atexit
     if _ca is not None:
         shutil.rmtree(_ca[0], ignore_errors=True)
 
@@ -96,7 +91,7 @@ def make_account(exchange, seed, trades=100, tier="starter", **fields):
     return acct
 
 
-class ExchangePeer:
+class ExchangePeer(chainpeers.NodePeer):
     """One server.js process. .url is its base URL (https://localhost:PORT with tls, else
     http://127.0.0.1:PORT); .ca_file the CA to trust (None without tls); .accounts the accounts it
     serves (dicts with key and secret); .info the JSON line it printed."""
@@ -118,32 +113,15 @@ class ExchangePeer:
             certs = ca()
             self.ca_file = certs.ca_cert
             args += ["--tls", certs.localhost_cert, certs.localhost_key]
-        self.proc = subprocess.Popen([NODE, os.path.join(EXCHANGES_DIR, "server.js")] + args, cwd=EXCHANGES_DIR,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        _live.append(self)
-        self.log = []  # stderr lines, for failure messages
-        self._log_reader = threading.Thread(target=self._read_log, daemon=True)
-        self._log_reader.start()
-        first = []
-        reader = threading.Thread(target=lambda: first.append(self.proc.stdout.readline()), daemon=True)
-        reader.start()
-        reader.join(timeout)
-        line = first[0] if first else b""
         try:
-            self.info = json.loads(line)
-        except ValueError:
-            self.stop()
-            self._log_reader.join(5)
-            why = "timed out" if not first else "exited" if not line else "printed no JSON"
-            raise AssertionError(f"server.js --exchange {exchange} {why}: {line[:200]!r}\n" + "".join(self.log)) from None
+            super().__init__("server.js", args, timeout, directory=EXCHANGES_DIR, label=f"server.js --exchange {exchange}")
+        except AssertionError:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         self.url = self.info["url"]
         u = urllib.parse.urlsplit(self.url)
         self._host, self._port = u.hostname, u.port
         self._ssl = ssl.create_default_context(cafile=self.ca_file) if tls else None
-
-    def _read_log(self):
-        for raw in self.proc.stderr:
-            self.log.append(raw.decode("utf-8", "replace"))
 
     def _control(self, method, path, body=None):
         if self._ssl is not None:
@@ -161,9 +139,6 @@ class ExchangePeer:
         if resp.status != 200:
             raise AssertionError(f"{method} {path}: {resp.status} {out}")
         return out
-
-    def alive(self):
-        return self.proc.poll() is None
 
     def stats(self):
         """Requests per endpoint, answers per status, rejections per reason ("invalid_signature",
@@ -195,28 +170,9 @@ class ExchangePeer:
         return out
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for f in (self.proc.stdin, self.proc.stdout):
-            try:
-                f.close()
-            except OSError:
-                pass
+        rc = super().stop()
         shutil.rmtree(self.dir, ignore_errors=True)
-        if self in _live:
-            _live.remove(self)
-        return self.proc.returncode
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
+        return rc
 
 
 def start(exchange, accounts=None, tls=True, latency_ms=0, trades=None, keep_alive_ms=None, **state):
