@@ -69,6 +69,8 @@ $(ASAN)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a $(BUILD)/include/jsmn.h
 	$(CC) $(WARN) $(ASAN_FLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
 $(ASAN)/unit: $(call obj,$(ASAN),$(NODE_SRC) $(UNIT_SRC))
 	$(CC) $(ASAN_FLAGS) $^ $(LDLIBS) -o $@
+$(ASAN)/pipit: $(call obj,$(ASAN),$(NODE_SRC) services/pipit.c)
+	$(CC) $(ASAN_FLAGS) $^ $(LDLIBS) -o $@
 
 unit: $(BUILD)/unit
 	$(BUILD)/unit

@@ -174,6 +174,11 @@ static int fiat_index(const char *asset)
     return -1;
 }
 
+int prices_has_oracle(const char *asset)
+{
+    return !strcmp(asset, "USD") || fiat_index(asset) >= 0 || map_index(asset) >= 0;
+}
+
 const char *prices_coingecko_id(const char *asset)
 {
     int m = map_index(asset);

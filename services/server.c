@@ -10,12 +10,14 @@
 
 #include <libwebsockets.h>
 #include <mbedtls/platform.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../core/alloc.h"
 #include "../core/log.h"
 #include "api.h"
+#include "http_chunked.h"
 #include "httpc.h"
 #include "notifier.h"
 
@@ -25,6 +27,10 @@
 typedef struct {
     api_req_t *req;    /* HTTP: the request in progress */
     void *client;      /* WebSocket: the notifier's client */
+    http_chunked_t chunked; /* a chunked upload's decoder */
+    uint8_t is_chunked;
+    uint8_t close;     /* the connection ends with this reply ("connection: close") */
+    uint8_t closing;   /* that reply is written; close once lws has flushed it */
 } pss_t;
 
 /* The connection whose HTTP callback is running: replies made meanwhile are written on the
@@ -63,9 +69,30 @@ static void *tls_calloc(size_t n, size_t size)
     return p;
 }
 
+/* lws logs a line per bad request (oversized headers, say): a client could flood the log. At
+ * most LWS_LOG_BURST lines per LWS_LOG_WINDOW_US get through; the rest are counted and the
+ * count is logged when the next window opens. (Debug lines are not counted.) */
+#define LWS_LOG_BURST 10
+#define LWS_LOG_WINDOW_US 60000000ull
+static struct {
+    uint64_t window_start;
+    unsigned lines, suppressed;
+} lws_log_rate;
+
 static void lws_log_hook(int level, const char *line)
 {
     char buf[512];
+    uint64_t now = pal_mono_us();
+    if (now - lws_log_rate.window_start >= LWS_LOG_WINDOW_US) {
+        if (lws_log_rate.suppressed)
+            log_warn("lws: %u more lines in the last minute were not logged", lws_log_rate.suppressed);
+        lws_log_rate.window_start = now;
+        lws_log_rate.lines = lws_log_rate.suppressed = 0;
+    }
+    if ((level & (LLL_ERR | LLL_WARN)) && ++lws_log_rate.lines > LWS_LOG_BURST) {
+        lws_log_rate.suppressed++;
+        return;
+    }
     size_t n = strlen(line);
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
     snprintf(buf, sizeof buf, "%.*s", (int)n, line);
@@ -124,6 +151,16 @@ static int add_cors(struct lws *wsi, api_req_t *r, unsigned char **p, unsigned c
            add_header(wsi, "vary:", "Origin", p, end);
 }
 
+/* A reply after which the connection cannot go on (a malformed request, a chunked upload lws
+ * would go on reading as body): close once lws has sent what it still holds of it. */
+static int close_when_flushed(struct lws *wsi, pss_t *pss)
+{
+    if (!lws_partial_buffered(wsi)) return -1;
+    pss->closing = 1;
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
 /* Writes headers and body in one go (lws keeps what the socket does not take yet).
  * Returns what the lws callback must return: nonzero closes the connection. */
 static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
@@ -149,7 +186,7 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
     const char *ctype = r->content_type && r->out ? r->content_type : "application/json";
     if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)body_len, &p, end)) return -1;
     if (add_cors(wsi, r, &p, end) || (r->set_cookie[0] && add_header(wsi, "set-cookie:", r->set_cookie, &p, end)) ||
-        lws_finalize_http_header(wsi, &p, end))
+        (pss->close && add_header(wsi, "connection:", "close", &p, end)) || lws_finalize_http_header(wsi, &p, end))
         return -1;
     size_t hl = (size_t)(p - start);
     if (hl > HDR_ROOM) return -1;
@@ -158,6 +195,7 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
     api_req_free(r);
     pss->req = NULL;
     if (n < 0) return -1;
+    if (pss->close) return close_when_flushed(wsi, pss);
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -227,6 +265,98 @@ static int run_request(struct lws *wsi, pss_t *pss)
     return 0; /* pending: api_sender asks for a writeable callback later */
 }
 
+/* Case-insensitive ASCII equality of the first n bytes (header values are ASCII). */
+static int ascii_ieq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return 0;
+        if (!x) return 1;
+    }
+    return 1;
+}
+
+/* Answers a request that is refused before it runs; with `close` the connection ends with the
+ * reply (what follows on it can no longer be framed). */
+PIPIT_PRINTF(5, 6)
+static int refuse(struct lws *wsi, pss_t *pss, int close, int status, const char *fmt, ...)
+{
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (close) pss->close = 1;
+    api_reply_error(pss->req, status, "%s", msg);
+    return write_reply(wsi, pss, pss->req);
+}
+
+/* The request line ended in exactly HTTP/1.0 or HTTP/1.1 (lws also takes HTTP/0.9's bare
+ * "GET /" and anything after the version). */
+static int version_ok(struct lws *wsi)
+{
+    char v[16];
+    int n = lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP);
+    return n == 8 && (!strcmp(v, "HTTP/1.1") || !strcmp(v, "HTTP/1.0"));
+}
+
+/* A state-changing request from a page of another site is refused (login CSRF): its Origin
+ * must be this node itself or one that --api-cors allows. Without an Origin it is not a
+ * browser's cross-site request. */
+static int origin_ok(struct lws *wsi, const api_req_t *r)
+{
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0 || r->cors_ok) return 1;
+    char host[256];
+    const char *o = r->origin; /* empty when it did not fit: foreign */
+    if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0) return 0;
+    if (!strncmp(o, "http://", 7)) o += 7;
+    else if (!strncmp(o, "https://", 8)) o += 8;
+    else return 0;
+    return strlen(o) == strlen(host) && ascii_ieq(o, host, strlen(host));
+}
+
+/* Bodies are JSON: anything else (a form, text/plain, no type) is what a cross-site page can
+ * send without asking, so it is not taken. */
+static int content_type_json(struct lws *wsi)
+{
+    static const char want[] = "application/json";
+    char ct[128];
+    if (lws_hdr_copy(wsi, ct, sizeof ct, WSI_TOKEN_HTTP_CONTENT_TYPE) <= 0) return 0;
+    size_t n = sizeof want - 1;
+    return ascii_ieq(ct, want, n) && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* The body's framing: *len from Content-Length (0 without one), or chunked. Returns 0, or the
+ * status it refused the request with (the reply is sent). */
+static int body_framing(struct lws *wsi, pss_t *pss, unsigned method, unsigned long long *len, int *rc)
+{
+    int has_cl = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
+    *len = 0;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+        char te[16];
+        int n = lws_hdr_copy(wsi, te, sizeof te, WSI_TOKEN_HTTP_TRANSFER_ENCODING);
+        if (has_cl)
+            return *rc = refuse(wsi, pss, 1, 400, "A request cannot carry both Content-Length and Transfer-Encoding"), 400;
+        if (n != 7 || !ascii_ieq(te, "chunked", 7))
+            return *rc = refuse(wsi, pss, 1, 501, "Only the chunked transfer coding is accepted"), 501;
+        if (!(method & (API_POST | API_PUT | API_PATCH))) /* lws reads no body for the others */
+            return *rc = refuse(wsi, pss, 1, 411, "A chunked body is taken with POST, PUT and PATCH; send Content-Length"), 411;
+        pss->is_chunked = 1;
+        http_chunked_init(&pss->chunked);
+        return 0;
+    }
+    if (!has_cl) return 0;
+    char cl[24];
+    int n = lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+    int ok = n > 0 && n <= 18;
+    for (int i = 0; ok && i < n; i++) ok = cl[i] >= '0' && cl[i] <= '9';
+    if (!ok) return *rc = refuse(wsi, pss, 1, 400, "Content-Length must be a decimal number of bytes"), 400;
+    for (int i = 0; i < n; i++) *len = *len * 10 + (unsigned)(cl[i] - '0');
+    return 0;
+}
+
 static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_len)
 {
     unsigned method = method_of(wsi);
@@ -234,10 +364,13 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_le
         api_req_gone(pss->req);
         pss->req = NULL;
     }
+    pss->is_chunked = 0;
     pss->req = api_req_new(wsi, method, path, path_len);
     if (!pss->req) return reply_now(wsi, pss, 503);
     api_req_t *r = pss->req;
+    if (!version_ok(wsi)) return refuse(wsi, pss, 1, 400, "Malformed request line: HTTP/1.0 or HTTP/1.1 expected");
     if (lws_hdr_copy(wsi, r->origin, sizeof r->origin, WSI_TOKEN_ORIGIN) > 0) r->cors_ok = api_cors_allowed(r->origin);
+    else r->origin[0] = 0;
     if (lws_hdr_copy(wsi, r->cookie, sizeof r->cookie, WSI_TOKEN_HTTP_COOKIE) < 0) r->cookie[0] = 0;
     lws_get_peer_simple(wsi, r->peer, sizeof r->peer);
     if (copy_query(wsi, r) != 0) {
@@ -259,17 +392,52 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_le
         api_reply_error(r, 405, "The method is not allowed for the requested URL.");
         return write_reply(wsi, pss, r);
     }
-    char cl[24];
-    if (lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
-        unsigned long long n = 0;
-        for (const char *c = cl; *c >= '0' && *c <= '9'; c++) n = n * 10 + (unsigned)(*c - '0');
-        if (n > api_max_body()) {
-            api_reply_error(r, 413, "The request body of %llu bytes is larger than the %zu bytes allowed", n,
-                            api_max_body());
-            return write_reply(wsi, pss, r);
-        }
-        if (n > 0) return 0; /* the body arrives in LWS_CALLBACK_HTTP_BODY */
-    }
+    unsigned long long n;
+    int rc;
+    if (body_framing(wsi, pss, method, &n, &rc)) return rc;
+    /* a refused chunked upload cannot be skipped over: the connection ends with the reply */
+    if (method != API_GET && !origin_ok(wsi, r))
+        return refuse(wsi, pss, pss->is_chunked, 403,
+                      "Cross-site request refused: the origin %s may not change this node (see --api-cors)",
+                      r->origin[0] ? r->origin : "(too long)");
+    if (method != API_GET && (n || pss->is_chunked) && !content_type_json(wsi))
+        return refuse(wsi, pss, pss->is_chunked, 415, "The request body must be JSON sent as Content-Type: application/json");
+    if (n > api_max_body())
+        return refuse(wsi, pss, 0, 413, "The request body of %llu bytes is larger than the %zu bytes allowed", n,
+                      api_max_body());
+    if (n || pss->is_chunked) return 0; /* the body arrives in LWS_CALLBACK_HTTP_BODY */
+    return run_request(wsi, pss);
+}
+
+/* The reply to a body that could not be kept (413 too large, 503 out of memory). */
+static void body_refused(api_req_t *r, int st)
+{
+    if (st == 413) api_reply_error(r, 413, "The request body is larger than the %zu bytes allowed", api_max_body());
+    else api_reply_error(r, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+}
+
+static int chunk_sink(void *ud, const char *data, size_t len)
+{
+    api_req_t *r = ud;
+    int st = api_req_append_body(r, data, len);
+    if (st) body_refused(r, st);
+    return st;
+}
+
+/* A chunked upload: decoded as it comes; the request runs when its last chunk is in. lws reads
+ * on as if more body came, so the connection ends with the reply. */
+static int on_chunked_body(struct lws *wsi, pss_t *pss, const void *in, size_t len)
+{
+    api_req_t *r = pss->req;
+    if (pss->is_chunked == 2) return 0; /* the upload ended; what follows is dropped with the connection */
+    size_t used;
+    int st = http_chunked_feed(&pss->chunked, in, len, &used, chunk_sink, r);
+    if (st == HTTP_CHUNKED_MORE) return 0;
+    pss->is_chunked = 2;
+    pss->close = 1;
+    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* no more body is awaited */
+    if (st == HTTP_CHUNKED_BAD) return refuse(wsi, pss, 1, 400, "Malformed chunked request body");
+    if (st == HTTP_CHUNKED_SINK) return write_reply(wsi, pss, r);
     return run_request(wsi, pss);
 }
 
@@ -277,14 +445,11 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_le
  * client gets its 503 as a normal reply rather than a reset mid-upload. */
 static int on_http_body(struct lws *wsi, pss_t *pss, const void *in, size_t len)
 {
-    (void)wsi;
     api_req_t *r = pss->req;
     if (!r || r->replied) return 0;
+    if (pss->is_chunked) return on_chunked_body(wsi, pss, in, len);
     int st = api_req_append_body(r, in, len);
-    if (st == 413)
-        api_reply_error(r, 413, "The request body is larger than the %zu bytes allowed", api_max_body());
-    else if (st == 503)
-        api_reply_error(r, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+    if (st) body_refused(r, st);
     return 0;
 }
 
@@ -301,6 +466,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, pss_
         if (!pss->req) return 0;
         return pss->req->replied ? write_reply(wsi, pss, pss->req) : run_request(wsi, pss);
     default: /* LWS_CALLBACK_HTTP_WRITEABLE */
+        if (pss->closing) return lws_partial_buffered(wsi) ? (lws_callback_on_writable(wsi), 0) : -1;
         if (pss->req && pss->req->replied) return write_reply(wsi, pss, pss->req);
         return 0;
     }

@@ -8,6 +8,7 @@
 #include "../core/alloc.h"
 #include "../db/schema.h"
 #include "auth.h"
+#include "prices.h"
 
 static const char select_sql[] =
     "SELECT name, value FROM settings UNION ALL "
@@ -84,6 +85,98 @@ static int in_choices(const char *choices, const char *s, size_t n)
     return 0;
 }
 
+/* ---- the shapes of the JSON settings, as rotki's schema checks them */
+static int str_is(const json_doc_t *doc, int t, const char *choices)
+{
+    char v[40];
+    return json_type(doc, t) == JSON_STRING && json_get_str(doc, t, v, sizeof v, NULL) == JSON_OK &&
+           in_choices(choices, v, strlen(v));
+}
+
+/* Same JSON text (strings are compared as sent: rotki's clients do not escape needlessly). */
+static int raw_eq(const json_doc_t *doc, int a, int b)
+{
+    const char *x, *y;
+    size_t xn, yn;
+    return json_get_raw(doc, a, &x, &xn) == JSON_OK && json_get_raw(doc, b, &y, &yn) == JSON_OK && xn == yn &&
+           memcmp(x, y, xn) == 0;
+}
+
+/* A list of unique strings, each one of choices (NULL: any); nonempty when asked. */
+static int unique_str_list(const json_doc_t *doc, int t, const char *choices, int nonempty)
+{
+    if (json_type(doc, t) != JSON_ARRAY) return 0;
+    int n = 0;
+    for (int e = json_first(doc, t); e >= 0; e = json_sibling(doc, e), n++) {
+        if (json_type(doc, e) != JSON_STRING || (choices && !str_is(doc, e, choices))) return 0;
+        for (int f = json_first(doc, t); f < e; f = json_sibling(doc, f))
+            if (raw_eq(doc, f, e)) return 0;
+    }
+    return n > 0 || !nonempty;
+}
+
+#define EVM_TX_CHAINS "ethereum|optimism|polygon_pos|arbitrum_one|base|hyperliquid|gnosis|scroll|binance_sc|monad"
+#define SUPPORTED_CHAINS                                                                                     \
+    "eth|eth2|btc|bch|ksm|avax|dot|optimism|polygon_pos|arbitrum_one|base|hyperliquid|gnosis|scroll|"      \
+    "binance_sc|monad|zksync_lite|solana"
+
+/* evm_indexers_order: {EVM chain with transactions: [unique indexers, at least one]} */
+static const char *check_indexers_order(const json_doc_t *doc, int t)
+{
+    if (json_type(doc, t) != JSON_OBJECT) return "EVM indexers order must be a mapping per chain";
+    for (int k = json_first(doc, t); k >= 0; k = json_sibling(doc, k)) {
+        if (!str_is(doc, k, EVM_TX_CHAINS)) return "Not a chain that uses indexers to query transactions";
+        if (!unique_str_list(doc, k + 1, "etherscan|blockscout|routescan", 1))
+            return "List of indexers has to contain unique elements and be non empty";
+    }
+    return NULL;
+}
+
+/* disabled_chain_queries: {supported chain: [address strings]} */
+static const char *check_disabled_chains(const json_doc_t *doc, int t)
+{
+    if (json_type(doc, t) != JSON_OBJECT) return "disabled_chain_queries must be a mapping of chain name to address list";
+    for (int k = json_first(doc, t); k >= 0; k = json_sibling(doc, k)) {
+        if (!str_is(doc, k, SUPPORTED_CHAINS)) return "Unknown blockchain";
+        if (json_type(doc, k + 1) != JSON_ARRAY) return "Addresses for a chain must be a list";
+        for (int e = json_first(doc, k + 1); e >= 0; e = json_sibling(doc, e))
+            if (json_type(doc, e) != JSON_STRING) return "Addresses for a chain must all be strings";
+    }
+    return NULL;
+}
+
+/* non_syncing_exchanges: unique [{"name": label, "location": exchange}] */
+static const char *check_non_syncing(const json_doc_t *doc, int t)
+{
+    if (json_type(doc, t) != JSON_ARRAY) return "Not a valid list.";
+    for (int e = json_first(doc, t); e >= 0; e = json_sibling(doc, e)) {
+        int name = json_type(doc, e) == JSON_OBJECT ? json_obj_get(doc, e, "name") : -1;
+        int loc = name >= 0 ? json_obj_get(doc, e, "location") : -1;
+        if (loc < 0 || json_type(doc, name) != JSON_STRING || json_type(doc, loc) != JSON_STRING ||
+            json_child_count(doc, e) != 2)
+            return "Each entry must be an object with a name and a location";
+        for (int f = json_first(doc, t); f < e; f = json_sibling(doc, f))
+            if (raw_eq(doc, f, e)) return "Entries must be unique";
+    }
+    return NULL;
+}
+
+static const struct {
+    const char *name;
+    const char *(*check)(const json_doc_t *doc, int t);
+} json_shapes[] = {
+    {"evm_indexers_order", check_indexers_order},
+    {"disabled_chain_queries", check_disabled_chains},
+    {"non_syncing_exchanges", check_non_syncing},
+};
+
+static const char *check_json_shape(const json_doc_t *doc, int t, const db_setting_def_t *d)
+{
+    for (size_t i = 0; i < sizeof json_shapes / sizeof json_shapes[0]; i++)
+        if (!strcmp(json_shapes[i].name, d->name)) return json_shapes[i].check(doc, t);
+    return NULL;
+}
+
 /* Value of def d from token t into *out (allocated TEXT) or *is_null; an error text or NULL. */
 static const char *convert(const json_doc_t *doc, int t, const db_setting_def_t *d, char **out, int *is_null, int *remove)
 {
@@ -124,6 +217,7 @@ static const char *convert(const json_doc_t *doc, int t, const db_setting_def_t 
         size_t n;
         if (json_type(doc, t) != JSON_STRING || json_get_strdup(doc, t, ALLOC_HTTP, out, &n) != JSON_OK)
             return "Not a valid string.";
+        if (strlen(*out) != n) return "Must not contain a NUL character.";
         if (n == 0 && d->empty_unsets) {
             alloc_free(*out);
             *out = NULL;
@@ -131,7 +225,8 @@ static const char *convert(const json_doc_t *doc, int t, const db_setting_def_t 
             return NULL;
         }
         if (d->type == DB_SETTING_ENUM && !in_choices(d->choices, *out, n)) return "Not one of the accepted values.";
-        if (d->type == DB_SETTING_ASSET && n == 0) return "Not a valid asset identifier.";
+        if (d->type == DB_SETTING_ASSET && !prices_has_oracle(*out))
+            return "Not an asset with price oracles (a fiat currency or a priced asset).";
         break;
     }
     case DB_SETTING_STR_LIST: {
@@ -147,8 +242,9 @@ static const char *convert(const json_doc_t *doc, int t, const db_setting_def_t 
     }
     /* fallthrough */
     case DB_SETTING_JSON: {
-        const char *raw;
+        const char *raw, *bad;
         size_t n;
+        if ((bad = check_json_shape(doc, t, d)) != NULL) return bad;
         if (json_get_raw(doc, t, &raw, &n) != JSON_OK) return "Not valid JSON.";
         *out = alloc_strndup(ALLOC_HTTP, raw, n);
         break;

@@ -47,6 +47,11 @@ mkdir -p "$m/build"
 # --- libwebsockets 4.3.5: mbedtls, external poll, async DNS, static ----------------------
 tar xzf "$src_cache/libwebsockets_4.3.5.orig.tar.gz" -C "$out/src"
 l=$out/src/libwebsockets-4.3.5
+# our fixes (each patch says why): h1 pipelining of bodied requests, unmasked client frames
+for p in "$here"/lws-*.patch; do
+  (cd "$l" && patch -p1 <"$p") >>"$out/lws.log" 2>&1 \
+   || { echo "deps: $(basename "$p") does not apply, see $out/lws.log" >&2; exit 1; }
+done
 lib=$out/prefix/lib
 mkdir -p "$l/build"
 (cd "$l/build" && cmake .. -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$CC" \
@@ -60,7 +65,7 @@ mkdir -p "$l/build"
    -DLWS_WITH_CACHE_NSCOOKIEJAR=OFF -DLWS_WITH_CONMON=OFF -DLWS_WITH_SYS_SMD=OFF \
    -DLWS_WITH_LEJP_CONF=OFF -DLWS_WITH_DIR=OFF -DLWS_WITH_PLUGINS=OFF \
    -DLWS_WITH_EVLIB_PLUGINS=OFF -DLWS_WITH_UDP=ON -DDISABLE_WERROR=ON \
-   >"$out/lws.log" 2>&1 \
+   >>"$out/lws.log" 2>&1 \
  && make -j"$jobs" >>"$out/lws.log" 2>&1 && make install >>"$out/lws.log" 2>&1) \
  || { echo "deps: libwebsockets build failed, see $out/lws.log" >&2; tail -20 "$out/lws.log" >&2; exit 1; }
 

@@ -63,7 +63,7 @@ def run(driver, pipit):
             for f in files:
                 if stop.is_set():
                     break
-                conn.request("PUT", "/api/1/snapshots", body=json.dumps(f))
+                conn.request("PUT", "/api/1/snapshots", body=json.dumps(f), headers={"Content-Type": "application/json"})
                 r = conn.getresponse()
                 r.read()
                 if r.status == 200:

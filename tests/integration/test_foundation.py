@@ -56,8 +56,11 @@ def errors_are_enveloped_with_the_right_codes():
             st, js, _ = n.request("PUT", "/api/1/flags", raw_body=bad, headers={"Content-Type": "application/json"})
             check(st == 400 and js["message"].startswith("Malformed JSON") and needle in js["message"],
                   (bad, st, js))
-        st, js, _ = n.request("PUT", "/api/1/flags", raw_body=b"[1, 2]")
+        st, js, _ = n.request("PUT", "/api/1/flags", raw_body=b"[1, 2]", headers={"Content-Type": "application/json"})
         check(st == 400 and "object" in js["message"], (st, js))
+        # a body that is not declared JSON is not taken (what a cross-site form could send)
+        st, js, _ = n.request("PUT", "/api/1/flags", raw_body=b'{"flags": {}}')
+        check(st == 415 and "application/json" in js["message"], (st, js))
         # 413: announced too large, and refused before the body is read
         conn = http.client.HTTPConnection("127.0.0.1", n.port, timeout=10)
         conn.putrequest("PUT", "/api/1/flags")
@@ -236,7 +239,7 @@ def slow_client_is_dropped_and_does_not_stall_others():
                 def sender():
                     conn = http.client.HTTPConnection("127.0.0.1", n.port, timeout=10)
                     for i in range(total):
-                        conn.request("PUT", "/api/1/messages", body=json.dumps({"value": f"m{i} " + "y" * 900}))
+                        conn.request("PUT", "/api/1/messages", body=json.dumps({"value": f"m{i} " + "y" * 900}), headers={"Content-Type": "application/json"})
                         r = conn.getresponse()
                         r.read()
                         assert r.status == 200, r.status
@@ -400,7 +403,7 @@ def no_leaks_or_memory_errors_under_valgrind():
     asyncio.run(go())
     for path in ("/api/1/ping", "/api/1/info", "/api/1/nope", "/api/1/flags"):
         n.get(path, timeout=30)
-    n.request("PUT", "/api/1/flags", raw_body=b"{broken", timeout=30)
+    n.request("PUT", "/api/1/flags", raw_body=b"{broken", headers={"Content-Type": "application/json"}, timeout=30)
     n.proc.send_signal(signal.SIGTERM)
     rc = n.proc.wait(60)
     time.sleep(0.2)

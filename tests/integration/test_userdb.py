@@ -80,7 +80,7 @@ def wrong_password_is_401_and_slowed_down_per_address():
             """A login for a user that does not exist: no key derivation, so its time is the delay."""
             t0 = time.time()
             conn = http.client.HTTPConnection("127.0.0.1", n.port, timeout=60, source_address=(source, 0) if source else None)
-            conn.request("POST", f"/api/1/users/{name}", body=json.dumps({"password": "x"}))
+            conn.request("POST", f"/api/1/users/{name}", body=json.dumps({"password": "x"}), headers={"Content-Type": "application/json"})
             r = conn.getresponse()
             r.read()
             check(r.status == 409, r.status)
@@ -104,7 +104,7 @@ def wrong_password_is_401_and_slowed_down_per_address():
         time.sleep(0.1)
         t0 = time.time()
         conn = http.client.HTTPConnection("127.0.0.1", n.port, timeout=60, source_address=("127.0.0.2", 0))
-        conn.request("POST", "/api/1/users/alice", body=json.dumps({"password": "s3cret"}))
+        conn.request("POST", "/api/1/users/alice", body=json.dumps({"password": "s3cret"}), headers={"Content-Type": "application/json"})
         r = conn.getresponse()
         other = time.time() - t0
         body = json.loads(r.read())
@@ -330,7 +330,7 @@ def acknowledged_writes_survive_kill_9():
             try:
                 while not stop.is_set():
                     name = f"t{i}"
-                    conn.request("PUT", "/api/1/tags", body=json.dumps(dict(TAG, name=name)))
+                    conn.request("PUT", "/api/1/tags", body=json.dumps(dict(TAG, name=name)), headers={"Content-Type": "application/json"})
                     r = conn.getresponse()
                     r.read()
                     if r.status == 200:
