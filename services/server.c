@@ -31,6 +31,7 @@ typedef struct {
     uint8_t is_chunked;
     uint8_t close;     /* the connection ends with this reply ("connection: close") */
     uint8_t closing;   /* that reply is written; close once lws has flushed it */
+    uint8_t rx_held;   /* reading paused while the reply is pending (see run_request) */
 } pss_t;
 
 /* The connection whose HTTP callback is running: replies made meanwhile are written on the
@@ -196,6 +197,10 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
     pss->req = NULL;
     if (n < 0) return -1;
     if (pss->close) return close_when_flushed(wsi, pss);
+    if (pss->rx_held) { /* the next pipelined request may be read now */
+        pss->rx_held = 0;
+        lws_rx_flow_control(wsi, 1);
+    }
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -262,7 +267,12 @@ static int run_request(struct lws *wsi, pss_t *pss)
 {
     api_req_dispatch(pss->req);
     if (pss->req->replied) return write_reply(wsi, pss, pss->req);
-    return 0; /* pending: api_sender asks for a writeable callback later */
+    /* pending: api_sender asks for a writeable callback later. Meanwhile a pipelined request
+     * behind it stays unread (lws cannot parse one while a transaction is open), and so do the
+     * client's further bytes. */
+    pss->rx_held = 1;
+    lws_rx_flow_control(wsi, 0);
+    return 0;
 }
 
 /* Case-insensitive ASCII equality of the first n bytes (header values are ASCII). */

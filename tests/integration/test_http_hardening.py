@@ -89,6 +89,7 @@ def req(method, path, body=None, headers=None):
 
 
 PING = req("GET", "/api/1/ping")
+USERS = req("GET", "/api/1/users")  # answered from a worker job: pending for a while
 MSG = req("PUT", "/api/1/messages", {"verbosity": "warning", "value": "hi"})
 FLAGS_GET = req("GET", "/api/1/flags")
 FLAGS_BAD = req("PUT", "/api/1/flags", {"flags": {"nope": True}})
@@ -113,6 +114,10 @@ def pipelined_requests_with_bodies_are_all_answered_in_order():
         expect_in_order(n, [MSG] * 50, [msg] * 50)
         expect_in_order(n, [PING, FLAGS_BAD, MSG, FLAGS_GET, FLAGS_EMPTY_POST, PING, MSG],
                         [ping, (400, b"nope"), msg, (200, b'"api.info":true'), (405, b"POST"), ping, msg])
+        # behind an answer that comes later (a worker job): lws closed the connection
+        users = (200, b'"result":{}')
+        expect_in_order(n, [USERS, PING, MSG, USERS, USERS, PING], [users, ping, msg, users, users, ping])
+        expect_in_order(n, [USERS, PING] * 20, [users, ping] * 20)
         # bodies split across writes still frame right
         s = socket.create_connection(("127.0.0.1", n.port))
         raw = MSG + PING + MSG
