@@ -83,9 +83,9 @@ int main(int argc, char **argv)
     loop_set_slow_turn_ms(loop, (uint32_t)cfg.slow_turn_ms);
     rc = 1;
     if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0 || auth_init(&cfg, loop) != 0 ||
-        settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || statistics_init() != 0 || tasks_init(&cfg, loop) != 0 ||
+        settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
         chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || history_events_init() != 0 ||
-        chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
+        chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 || statistics_init() != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;

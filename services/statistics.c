@@ -66,14 +66,16 @@ static int sum_text(sqlite3_stmt *st, int col, char *out, size_t len)
 static void write_value(netvalue_op_t *op)
 {
     sqlite3_stmt *st = op->st;
-    const char *total = (const char *)sqlite3_column_text(op->st, 1);
+    const char *total = (const char *)sqlite3_column_text(st, 1);
     char assets[40], liabilities[40], excluded[PRICES_VALUE_MAX], value[PRICES_VALUE_MAX];
-    int has_assets = sum_text(st, 2, assets, sizeof assets), has_liabilities = sum_text(st, 3, liabilities, sizeof liabilities);
+    int has_assets = sum_text(st, 2, assets, sizeof assets);
+    int has_liabilities = sum_text(st, 3, liabilities, sizeof liabilities);
     if (!has_assets && !has_liabilities) {
         json_write_strn(&op->data, total, total ? (size_t)sqlite3_column_bytes(st, 1) : 0); /* NULL: null */
         return;
     }
-    if (!total || prices_diff(has_assets ? assets : "0", has_liabilities ? liabilities : "0", excluded, sizeof excluded) ||
+    if (!total ||
+        prices_diff(has_assets ? assets : "0", has_liabilities ? liabilities : "0", excluded, sizeof excluded) ||
         prices_diff(total, excluded, value, sizeof value)) {
         op->unreadable++; /* left as stored */
         json_write_str(&op->data, total);
@@ -151,8 +153,8 @@ static void netvalue_done(db_job_t *job)
     netvalue_op_t *op = (netvalue_op_t *)job;
     json_writer_free(&op->data);
     if (op->unreadable)
-        log_warn("statistics: %llu snapshot total(s) or ignored values are not numbers; their totals are answered as stored",
-                 (unsigned long long)op->unreadable);
+        log_warn("statistics: %llu snapshot total(s) or ignored values are not numbers; "
+                 "their totals are answered as stored", (unsigned long long)op->unreadable);
     if (job->rc != DB_JOB_DONE) /* api_reply_error starts the reply over */
         api_reply_error(op->req, op->nomem ? 503 : 409, "Could not read the net value data: %s", job->errmsg);
     else
@@ -170,7 +172,8 @@ static int api_netvalue_get(api_req_t *req)
         return API_DONE;
     netvalue_op_t *op = alloc_zget(ALLOC_HTTP, sizeof *op);
     if (!op) {
-        api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+        api_reply_error(req, 503,
+                        "The node is out of memory for this request (heap budget reached); try again shortly");
         return API_DONE;
     }
     int64_t now = pal_wall_ms() / 1000;

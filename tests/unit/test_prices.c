@@ -153,6 +153,7 @@ UNIT_TEST(round_to_fixed_decimals_half_even)
     CHECK_EQ_INT(prices_round("x", 2, out, sizeof out), -1);
 }
 
-UNIT_SUITE(suite_prices, UNIT_CASE(round_to_fixed_decimals_half_even), UNIT_CASE(diff_is_exact_then_rounded_as_rotki), UNIT_CASE(value_is_the_exact_product_rounded_as_rotki),
+UNIT_SUITE(suite_prices, UNIT_CASE(round_to_fixed_decimals_half_even),
+           UNIT_CASE(diff_is_exact_then_rounded_as_rotki), UNIT_CASE(value_is_the_exact_product_rounded_as_rotki),
            UNIT_CASE(value_without_a_price_is_zero_and_bad_input_fails), UNIT_CASE(ratio_is_rounded_to_78_digits_half_even),
            UNIT_CASE(fit_rounds_a_price_to_its_room), UNIT_CASE(every_builtin_token_and_the_common_assets_have_an_oracle_id));
