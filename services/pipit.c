@@ -15,6 +15,7 @@
 #include "server.h"
 #include "settings.h"
 #include "snapshots.h"
+#include "statistics.h"
 #include "system.h"
 #include "tags.h"
 #include "chain/accounts.h"
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
     if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0 || auth_init(&cfg, loop) != 0 ||
         settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
         chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || history_events_init() != 0 ||
-        chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
+        chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 || statistics_init() != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;

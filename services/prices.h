@@ -87,6 +87,8 @@ void prices_query_clear(prices_query_t *q);
 int prices_value(const char *amount, const char *price, char *out, size_t outlen);
 /* num / den the same way (78 significant digits, half even); -1 also for den = 0. */
 int prices_ratio(const char *num, const char *den, char *out, size_t outlen);
+/* a − b the same way (78 significant digits, half even); 0 or -1. */
+int prices_diff(const char *a, const char *b, char *out, size_t outlen);
 /* s rounded half even to as many digits as fit in maxlen characters ("1234.5678", 7 →
  * "1234.57"); -1 when even its integer part does not fit. */
 int prices_fit(const char *s, size_t maxlen, char *out, size_t outlen);

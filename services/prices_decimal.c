@@ -222,6 +222,42 @@ static int pdec_div(const pdec_t *a, const pdec_t *b, pdec_t *r, int p)
     return 0;
 }
 
+/* a + b exactly (both aligned to the finer scale), then rounded to p significant digits. */
+static int pdec_add(const pdec_t *a, const pdec_t *b, pdec_t *r, int p)
+{
+    long scale = a->scale > b->scale ? a->scale : b->scale;
+    long an = a->n + (scale - a->scale), bn = b->n + (scale - b->scale);
+    long n = (an > bn ? an : bn) + 1; /* room for a carry */
+    if (n > DEC_DIGITS) return -1;
+    uint8_t x[DEC_DIGITS], y[DEC_DIGITS]; /* least significant first */
+    memset(x, 0, (size_t)n);
+    memset(y, 0, (size_t)n);
+    for (int i = 0; i < a->n; i++) x[(long)(a->n - 1 - i) + (scale - a->scale)] = a->d[i];
+    for (int i = 0; i < b->n; i++) y[(long)(b->n - 1 - i) + (scale - b->scale)] = b->d[i];
+    memset(r, 0, offsetof(pdec_t, d));
+    if (a->neg == b->neg) {
+        int carry = 0;
+        for (long k = 0; k < n; k++) {
+            int v = x[k] + y[k] + carry;
+            carry = v >= 10;
+            x[k] = (uint8_t)(carry ? v - 10 : v);
+        }
+        r->neg = a->neg;
+    } else if (le_cmp(x, (int)n, y, (int)n) >= 0) {
+        le_sub(x, (int)n, y, (int)n);
+        r->neg = a->neg;
+    } else {
+        le_sub(y, (int)n, x, (int)n);
+        memcpy(x, y, (size_t)n);
+        r->neg = b->neg;
+    }
+    for (long k = 0; k < n; k++) r->d[n - 1 - k] = x[k];
+    r->n = (int)n;
+    r->scale = scale;
+    pdec_round_sig(r, p, 0);
+    return 0;
+}
+
 int prices_value(const char *amount, const char *price, char *out, size_t outlen)
 {
     pdec_t a, p, r;
@@ -277,4 +313,13 @@ int prices_round(const char *s, int decimals, char *out, size_t outlen)
     while (have >= 0 && have < decimals) out[len++] = '0', have++;
     out[len] = 0;
     return 0;
+}
+
+int prices_diff(const char *a, const char *b, char *out, size_t outlen)
+{
+    pdec_t x, y, r;
+    if (pdec_parse(a, &x) || pdec_parse(b, &y)) return -1;
+    y.neg = !y.neg && y.n;
+    if (pdec_add(&x, &y, &r, PRICES_DIGITS)) return -1;
+    return pdec_format(&r, out, outlen) < 0 ? -1 : 0;
 }

@@ -117,6 +117,25 @@ UNIT_TEST(every_builtin_token_and_the_common_assets_have_an_oracle_id)
     CHECK(prices_coingecko_id("eip155:1/erc20:0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48") == NULL); /* identifiers are exact */
 }
 
+UNIT_TEST(diff_is_exact_then_rounded_as_rotki)
+{
+    static const char *const cases[][3] = {
+        {"1500.5", "100.25", "1400.25"}, {"100", "100.0", "0"}, {"0.1", "0.3", "-0.2"}, {"-2", "-5", "3"},
+        {"-2", "5", "-7"}, {"1e-30", "1", "-0.999999999999999999999999999999"}, {"0", "-7.75", "7.75"},
+        {"999999999999999999999999999999999999999999999999999999999999999999999999999999", "-1",
+         "1000000000000000000000000000000000000000000000000000000000000000000000000000000"},
+        {"1", "0.0000000000000000000000000000000000000000000000000000000000000000000000000000000005", "1"},
+        {"12345.678", "12345.678", "0"},
+    };
+    char out[PRICES_VALUE_MAX];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK_EQ_INT(prices_diff(cases[i][0], cases[i][1], out, sizeof out), 0);
+        CHECK_EQ_STR(out, cases[i][2]);
+    }
+    CHECK_EQ_INT(prices_diff("1", "x", out, sizeof out), -1);
+    CHECK_EQ_INT(prices_diff("1000", "1", out, 3), -1); /* "999" needs 4 bytes */
+}
+
 UNIT_TEST(round_to_fixed_decimals_half_even)
 {
     char out[64];
@@ -134,6 +153,7 @@ UNIT_TEST(round_to_fixed_decimals_half_even)
     CHECK_EQ_INT(prices_round("x", 2, out, sizeof out), -1);
 }
 
-UNIT_SUITE(suite_prices, UNIT_CASE(round_to_fixed_decimals_half_even), UNIT_CASE(value_is_the_exact_product_rounded_as_rotki),
+UNIT_SUITE(suite_prices, UNIT_CASE(round_to_fixed_decimals_half_even),
+           UNIT_CASE(diff_is_exact_then_rounded_as_rotki), UNIT_CASE(value_is_the_exact_product_rounded_as_rotki),
            UNIT_CASE(value_without_a_price_is_zero_and_bad_input_fails), UNIT_CASE(ratio_is_rounded_to_78_digits_half_even),
            UNIT_CASE(fit_rounds_a_price_to_its_room), UNIT_CASE(every_builtin_token_and_the_common_assets_have_an_oracle_id));
