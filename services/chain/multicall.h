@@ -31,6 +31,11 @@ void multicall_get_eth_balance(const uint8_t owner[20], uint8_t out[36]);
 int multicall_encode(const multicall_call_t *calls, size_t n, uint8_t **out, size_t *outlen);
 /* The (bool, bytes)[] aggregate3 returns: exactly n results, or -1 for anything malformed. */
 int multicall_decode(const uint8_t *data, size_t len, multicall_result_t *results, size_t n);
+/* "0x…" hex (even length, any case) into a new allocation (alloc_free it; ALLOC_CLIENT);
+ * -1 malformed or out of memory. */
+int abi_hex_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
+/* data as "0x…" lower-case hex, NUL-terminated, in a new allocation; NULL out of memory. */
+char *abi_hex_encode(const uint8_t *data, size_t n);
 /* A uint256 return value (32 bytes); -1 when the data is not exactly one word. */
 int abi_decode_uint256(const uint8_t *data, size_t len, uint8_t be[32]);
 
