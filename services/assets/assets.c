@@ -13,6 +13,7 @@
 #include "../chain/accounts.h"
 #include "args.h"
 #include "registry.h"
+#include "routes.h"
 #include "sets.h"
 
 enum { Q_MAPPINGS, Q_ALL, Q_SEARCH, Q_LEVENSHTEIN };
@@ -446,7 +447,7 @@ static int start(aq_t *q)
     return API_PENDING;
 }
 
-static int api_mappings(api_req_t *req)
+int api_mappings(api_req_t *req)
 {
     static const char *const keys[] = {"identifiers", NULL};
     int obj;
@@ -460,7 +461,7 @@ static int api_mappings(api_req_t *req)
     return start(q);
 }
 
-static int api_all(api_req_t *req)
+int api_all(api_req_t *req)
 {
     static const char *const keys[] = {"limit", "offset", "order_by_attributes", "ascending", "name", "symbol", "asset_type",
                                        "asset_flag", "address", "evm_chain", "ignored_assets_handling",
@@ -497,7 +498,7 @@ bad:
     return API_DONE;
 }
 
-static int api_search(api_req_t *req)
+int api_search(api_req_t *req)
 {
     static const char *const keys[] = {"limit", "offset", "order_by_attributes", "ascending", "search_column",
                                        "value", "evm_chain", "return_exact_matches", NULL};
@@ -529,7 +530,7 @@ bad:
     return API_DONE;
 }
 
-static int api_levenshtein(api_req_t *req)
+int api_levenshtein(api_req_t *req)
 {
     static const char *const keys[] = {"value", "evm_chain", "address", "limit", "nft_handling", "asset_type",
                                        "owner_addresses", "name", "collection_name", "ignored_assets_handling", NULL};
@@ -572,7 +573,7 @@ bad:
     return API_DONE;
 }
 
-static int api_types(api_req_t *req)
+int api_types(api_req_t *req)
 {
     json_writer_t *w = api_reply_begin(req);
     json_begin_array(w);
@@ -581,13 +582,3 @@ static int api_types(api_req_t *req)
     api_reply_end(req, 200, "");
     return API_DONE;
 }
-
-static const api_route_t routes[] = {
-    {API_GET, "/api/1/assets/types", api_types, NULL, 0},
-    {API_POST, "/api/1/assets/mappings", api_mappings, NULL, 0},
-    {API_POST, "/api/1/assets/all", api_all, NULL, 0},
-    {API_POST, "/api/1/assets/search", api_search, NULL, 0},
-    {API_POST, "/api/1/assets/search/levenshtein", api_levenshtein, NULL, 0},
-};
-
-int assets_routes_init(void) { return api_add_routes(routes, sizeof routes / sizeof routes[0]); }

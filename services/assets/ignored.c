@@ -11,6 +11,7 @@
 #include "../chain/accounts.h"
 #include "args.h"
 #include "registry.h"
+#include "routes.h"
 #include "sets.h"
 
 typedef struct {
@@ -232,12 +233,5 @@ static int handle(api_req_t *req, int whitelist)
     return API_PENDING;
 }
 
-static int api_ignored(api_req_t *req) { return handle(req, 0); }
-static int api_whitelist(api_req_t *req) { return handle(req, 1); }
-
-static const api_route_t routes[] = {
-    {API_GET | API_PUT | API_DELETE, "/api/1/assets/ignored", api_ignored, NULL, 0},
-    {API_GET | API_POST | API_DELETE, "/api/1/assets/ignored/whitelist", api_whitelist, NULL, 0},
-};
-
-int ignored_routes_init(void) { return api_add_routes(routes, sizeof routes / sizeof routes[0]); }
+int api_assets_ignored(api_req_t *req) { return handle(req, 0); }
+int api_assets_whitelist(api_req_t *req) { return handle(req, 1); }

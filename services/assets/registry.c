@@ -14,6 +14,7 @@
 #include "../chain/tokens.h"
 #include "../prices.h"
 #include "builtin.h"
+#include "routes.h"
 
 #define LEARNED_PREFIX "pipit_asset:"
 #define TOKEN_PREFIX "pipit_token:"
@@ -432,8 +433,16 @@ void asset_registry_resolve(api_req_t *req, const char *const *ids, size_t n, vo
     submit_user_read(r);
 }
 
-int assets_routes_init(void);
-int ignored_routes_init(void);
+/* one table for both modules: the router has room for few */
+static const api_route_t routes[] = {
+    {API_GET, "/api/1/assets/types", api_types, NULL, 0},
+    {API_POST, "/api/1/assets/mappings", api_mappings, NULL, 0},
+    {API_POST, "/api/1/assets/all", api_all, NULL, 0},
+    {API_POST, "/api/1/assets/search", api_search, NULL, 0},
+    {API_POST, "/api/1/assets/search/levenshtein", api_levenshtein, NULL, 0},
+    {API_GET | API_PUT | API_DELETE, "/api/1/assets/ignored", api_assets_ignored, NULL, 0},
+    {API_GET | API_POST | API_DELETE, "/api/1/assets/ignored/whitelist", api_assets_whitelist, NULL, 0},
+};
 
 void assets_shutdown(void)
 {
@@ -446,5 +455,5 @@ void assets_shutdown(void)
 int assets_init(void)
 {
     if (build_builtin() != 0) return -1;
-    return assets_routes_init() || ignored_routes_init();
+    return api_add_routes(routes, sizeof routes / sizeof routes[0]);
 }
