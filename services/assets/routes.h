@@ -12,4 +12,8 @@ int api_levenshtein(api_req_t *req);
 int api_assets_ignored(api_req_t *req);
 int api_assets_whitelist(api_req_t *req);
 
+/* Levenshtein distance of two UTF-8 strings over their code points (as Python's str), the
+ * first 128 of each (assets.c). */
+int asset_levenshtein(const char *a, const char *b);
+
 #endif

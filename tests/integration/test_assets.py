@@ -152,6 +152,32 @@ def token_added_with_only_its_address():
         check(st == 409 and "chain 1337, not chain 5" in msg, (st, msg))
 
 
+@test
+def erc20_read_without_multicall_and_with_broken_nodes():
+    plain = chainpeers.start_chain(accounts=1, tokens=0, multicall=False, odd_tokens=True)
+    try:
+        s, b = (next(t for t in plain.info["odd_tokens"] if t["kind"] == k) for k in ("string", "bytes32"))
+        ident = f"eip155:{plain.info['chain_id']}/erc20:"
+        with Node() as n:
+            login(n)
+            # nodes that cannot answer: the tokens stay unknown, the answer is still rotki's 200
+            garbage = chainpeers.start_garbage_rpc("wrong_ids")
+            add_node(n, garbage.url)
+            got = mappings(n, [ident + s["address"], "ETH"])
+            check(sorted(got) == ["ETH"], got)
+            st, nodes, _ = n.call("GET", "/api/1/blockchains/eth/nodes")
+            for nd in nodes:
+                st, _, msg = n.call("DELETE", "/api/1/blockchains/eth/nodes", {"identifier": nd["identifier"]})
+                check(st == 200, (st, msg))
+            garbage.stop()
+            add_node(n, plain.url)  # no Multicall3 there: plain eth_calls
+            got = mappings(n, [ident + s["address"], ident + b["address"], ident + NO_CODE])
+            check(got.get(ident + s["address"], {}).get("symbol") == "ÖDD" and
+                  got.get(ident + b["address"], {}).get("name") == "Maker Old" and len(got) == 2, got)
+    finally:
+        plain.stop()
+
+
 ENTRY_TOKEN_KEYS = {"identifier", "is_rebasing", "asset_type", "name", "symbol", "started", "address", "evm_chain",
                     "token_kind", "decimals", "underlying_tokens", "protocol", "swapped_for", "forked",
                     "cryptocompare", "coingecko"}
