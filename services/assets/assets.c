@@ -441,8 +441,12 @@ static int parse_limits(aq_t *q, int obj)
            asset_arg_int(q->req, obj, "offset", &q->offset, &q->has_offset);
 }
 
-static int start(aq_t *q)
+/* After the arguments: the registry first (the user's tokens, the identifiers to learn); every
+ * kind but mappings then reads the user's sets. */
+static int start(aq_t *q, int ignored)
 {
+    q->ignored = ignored;
+    q->need_sets = q->kind != Q_MAPPINGS;
     asset_registry_resolve(q->req, (const char *const *)q->ids, q->nids, resolved, q);
     return API_PENDING;
 }
@@ -458,7 +462,7 @@ int api_mappings(api_req_t *req)
         aq_free(q);
         return API_DONE;
     }
-    return start(q);
+    return start(q, IGN_NONE);
 }
 
 int api_all(api_req_t *req)
@@ -486,13 +490,11 @@ int api_all(api_req_t *req)
                         chain_json_escape(ign, q->value, sizeof q->value));
         goto bad;
     }
-    q->ignored = !present || !strcmp(ign, "none") ? IGN_NONE : !strcmp(ign, "exclude") ? IGN_EXCLUDE : IGN_SHOW_ONLY;
     if (q->chain_id && q->has_type && strcmp(q->asset_type, "evm token") != 0) {
         api_reply_error(req, 400, "{\"evm_chain\": [\"Filtering by evm_chain is only supported for evm tokens\"]}");
         goto bad;
     }
-    q->need_sets = 1;
-    return start(q);
+    return start(q, !present || !strcmp(ign, "none") ? IGN_NONE : !strcmp(ign, "exclude") ? IGN_EXCLUDE : IGN_SHOW_ONLY);
 bad:
     aq_free(q);
     return API_DONE;
@@ -522,9 +524,7 @@ int api_search(api_req_t *req)
     }
     if (asset_arg_evm_chain(req, obj, &q->chain_id) || api_arg_bool(req, "return_exact_matches", 0, &q->exact)) goto bad;
     q->has_offset = 0; /* rotki ignores it here */
-    q->ignored = IGN_EXCLUDE;
-    q->need_sets = 1;
-    return start(q);
+    return start(q, IGN_EXCLUDE); /* rotki's searches leave ignored assets out */
 bad:
     aq_free(q);
     return API_DONE;
@@ -565,9 +565,7 @@ int api_levenshtein(api_req_t *req)
         q->has_value = v[0] != 0;
     }
     if (present && !strcmp(nft, "show_only")) q->limit = 0; /* pipit has no NFTs */
-    q->ignored = IGN_EXCLUDE;
-    q->need_sets = 1;
-    return start(q);
+    return start(q, IGN_EXCLUDE);
 bad:
     aq_free(q);
     return API_DONE;

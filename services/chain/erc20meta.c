@@ -236,14 +236,7 @@ static void nodes_done(db_job_t *j)
         finish(op, "Could not read the RPC nodes");
         return;
     }
-    for (size_t i = 0; i < op->q.nrows && op->nnodes < RPC_MAX_NODES; i++) {
-        const char *name = db_query_cell(&op->q, i, 0), *ep = db_query_cell(&op->q, i, 1), *owned = db_query_cell(&op->q, i, 2);
-        if (!ep || !*ep) continue; /* rotki's etherscan pseudo-node has no endpoint */
-        rpc_node_t *nd = &op->nodes[op->nnodes++];
-        snprintf(nd->name, sizeof nd->name, "%s", name ? name : ep);
-        snprintf(nd->endpoint, sizeof nd->endpoint, "%s", ep);
-        nd->owned = owned && owned[0] == '1';
-    }
+    op->nnodes = chain_nodes_from_query(&op->q, op->nodes, RPC_MAX_NODES);
     db_query_clear(&op->q);
     if (!op->nnodes) {
         finish(op, "No eth RPC node is configured");
