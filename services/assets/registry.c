@@ -54,6 +54,7 @@ uint64_t asset_evm_chain_id(const char *name)
 }
 
 #define MAX_BUILTIN 160
+#define MAX_REFUSED 64
 
 static struct {
     asset_info_t builtin[MAX_BUILTIN];
@@ -62,7 +63,28 @@ static struct {
     size_t nuser, cap;
     char user_of[128]; /* whose tokens `user` holds; "" when not read */
     unsigned generation; /* bumped by invalidate: a read started before it is not kept */
+    /* contracts the chain said are no ERC-20 during this login, not asked again (a ring) */
+    struct {
+        uint64_t chain_id;
+        uint8_t address[20];
+    } refused[MAX_REFUSED];
+    size_t nrefused, next_refused;
 } reg;
+
+static int was_refused(uint64_t chain_id, const uint8_t address[20])
+{
+    for (size_t i = 0; i < reg.nrefused; i++)
+        if (reg.refused[i].chain_id == chain_id && !memcmp(reg.refused[i].address, address, 20)) return 1;
+    return 0;
+}
+
+static void refuse(uint64_t chain_id, const uint8_t address[20])
+{
+    reg.refused[reg.next_refused].chain_id = chain_id;
+    memcpy(reg.refused[reg.next_refused].address, address, 20);
+    reg.next_refused = (reg.next_refused + 1) % MAX_REFUSED;
+    if (reg.nrefused < MAX_REFUSED) reg.nrefused++;
+}
 
 static void token_info(asset_info_t *a, const chain_token_t *t, int builtin)
 {
@@ -154,6 +176,7 @@ void asset_registry_invalidate(void)
 {
     reg.user_of[0] = 0;
     reg.nuser = 0;
+    reg.nrefused = 0;
     reg.generation++;
 }
 
@@ -297,6 +320,7 @@ static void read_on_chain(void *ud, const char *error)
     for (size_t i = 0; !error && i < r->nmeta; i++) {
         if (r->meta[i].ok) ok++;
         else {
+            if (!r->meta[i].other_chain && still_current(r)) refuse(r->meta[i].chain_id, r->meta[i].address);
             char addr[43];
             evm_address_checksum(r->meta[i].address, addr);
             log_info("assets: token %s of chain %llu not learned: %s", addr, (unsigned long long)r->meta[i].chain_id,
@@ -334,7 +358,7 @@ static void learn(resolve_t *r)
         chain_token_t t;
         uint8_t raw[20];
         if (strncmp(r->ids[i], "eip155:", 7) || chain_token_parse_identifier(r->ids[i], &t) != 0 || lookup(t.identifier) ||
-            evm_address_parse(t.address, strlen(t.address), 0, raw) != 0)
+            evm_address_parse(t.address, strlen(t.address), 0, raw) != 0 || was_refused(t.chain_id, raw))
             continue;
         int seen = 0;
         for (size_t k = 0; k < r->nmeta && !seen; k++)
@@ -403,6 +427,7 @@ static void user_read(db_job_t *j)
         return;
     }
     snprintf(reg.user_of, sizeof reg.user_of, "%s", r->user);
+    reg.nrefused = 0; /* a new login asks again */
     learn(r);
 }
 

@@ -135,6 +135,7 @@ static int other_chain(const erc20_read_t *op, erc20_meta_t *t)
 {
     if (t->chain_id == op->chain) return 0;
     t->ok = 0;
+    t->other_chain = 1;
     snprintf(t->why, sizeof t->why, "the eth RPC nodes serve chain %llu, not chain %llu", (unsigned long long)op->chain,
              (unsigned long long)t->chain_id);
     return 1;

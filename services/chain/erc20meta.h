@@ -29,6 +29,7 @@ typedef struct {
     char symbol[ERC20_SYMBOL_MAX];
     int decimals;
     char why[160]; /* when !ok */
+    int other_chain; /* when !ok: the nodes serve another chain (else the contract is no ERC-20) */
 } erc20_meta_t;
 
 typedef struct erc20_read erc20_read_t;

@@ -91,11 +91,17 @@ def mappings_of_built_in_assets_without_a_user():
 def erc20_learned_on_chain_and_known_after_a_restart():
     c = chain()
     s, b = odd("string"), odd("bytes32")
+    proxy = chainpeers.start_proxy(c.url, delay_ms=0, cps=1000000)  # counts round trips
     with Node() as n:
         login(n)
-        add_node(n, c.url)
+        add_node(n, proxy.url)
         ids = [tid(s["address"].lower()), tid(b["address"]), tid(NO_CODE)]
         got = mappings(n, ids)
+        st = proxy.stats()
+        check(st["round_trips"] == 1 and st["calls"] == 3, st)  # chain id, code of Multicall3, one aggregate3
+        proxy.reset()
+        again = mappings(n, ids)  # known now, and the address without code is not asked again
+        check(again == got and proxy.stats()["round_trips"] == 0, (again, proxy.stats()))
         want_s = {"name": s["name"], "symbol": "ÖDD", "asset_type": "evm token"}  # chain 1337: no rotki chain name
         check(got.get(tid(s["address"])) == want_s, got)
         check(got.get(tid(b["address"])) == {"name": "Maker Old", "symbol": "MKO", "asset_type": "evm token"}, got)
@@ -106,6 +112,7 @@ def erc20_learned_on_chain_and_known_after_a_restart():
         check(ident == [[tid(s["address"])]], ident)
         data_dir = n.data_dir
         n.own_dir = False
+    proxy.stop()
     c.stop()  # nothing can be read on chain any more: what follows comes from the user DB
     global _chain
     _chain = None
