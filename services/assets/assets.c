@@ -29,7 +29,7 @@ typedef struct {
     char name[128], symbol[64], asset_type[32], address[43], value[128];
     int has_name, has_symbol, has_type, has_address, has_value;
     unsigned long long chain_id;
-    int ignored, owned_only, whitelisted_only, exact, search_symbol;
+    int ignored, owned_only, whitelisted_only, exact, search_symbol, rebasing_only;
     long long limit, offset;
     int has_limit, has_offset;
     const char *order; /* "name", "symbol", "identifier", "asset_type" */
@@ -150,6 +150,7 @@ static int cmp_hits(const void *pa, const void *pb)
 
 static int passes(const aq_t *q, const asset_info_t *a, const char *folded_value)
 {
+    if (q->rebasing_only) return 0; /* no asset pipit knows is flagged rebasing */
     if (q->has_ids) {
         int in = 0;
         for (size_t i = 0; i < q->nids && !in; i++) {
@@ -470,8 +471,8 @@ int api_all(api_req_t *req)
     static const char *const keys[] = {"limit", "offset", "order_by_attributes", "ascending", "name", "symbol", "asset_type",
                                        "asset_flag", "address", "evm_chain", "ignored_assets_handling",
                                        "show_user_owned_assets_only", "show_whitelisted_assets_only", "identifiers", NULL};
-    int obj, present;
-    char ign[16];
+    int obj, present, flag;
+    char ign[16], fl[16];
     if (auth_require_user(req) || api_body_object(req, &obj) || api_body_only(req, obj, keys)) return API_DONE;
     aq_t *q = aq_new(req, Q_ALL);
     if (!q) return API_DONE;
@@ -479,12 +480,18 @@ int api_all(api_req_t *req)
         asset_arg_str(req, obj, "name", q->name, sizeof q->name, &q->has_name) ||
         asset_arg_str(req, obj, "symbol", q->symbol, sizeof q->symbol, &q->has_symbol) || parse_type(q, obj) ||
         parse_address(q, obj) || asset_arg_evm_chain(req, obj, &q->chain_id) ||
+        asset_arg_str(req, obj, "asset_flag", fl, sizeof fl, &flag) ||
         asset_arg_str(req, obj, "ignored_assets_handling", ign, sizeof ign, &present) ||
         api_arg_bool(req, "show_user_owned_assets_only", 0, &q->owned_only) ||
         api_arg_bool(req, "show_whitelisted_assets_only", 0, &q->whitelisted_only) ||
         asset_arg_list(req, obj, "identifiers", 0, &q->ids, &q->nids))
         goto bad;
     q->has_ids = q->ids != NULL;
+    if (flag && strcmp(fl, "rebasing") != 0) {
+        api_reply_error(req, 400, "{\"asset_flag\": [\"Must be one of: rebasing.\"]}");
+        goto bad;
+    }
+    q->rebasing_only = flag;
     if (present && strcmp(ign, "none") && strcmp(ign, "exclude") && strcmp(ign, "show_only")) {
         api_reply_error(req, 400, "{\"ignored_assets_handling\": [\"Failed to deserialize IgnoredAssetsHandling value %s\"]}",
                         chain_json_escape(ign, q->value, sizeof q->value));

@@ -135,17 +135,27 @@ static int build_builtin(void)
     return rc;
 }
 
+/* rotki's identifiers are COLLATE NOCASE: ASCII case does not matter */
+static int same_id(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a, y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y) return 0;
+    }
+    return *a == *b;
+}
+
 static const asset_info_t *lookup(const char *identifier)
 {
     chain_token_t t;
     const char *id = identifier;
     if (!strncmp(identifier, "eip155:", 7) && chain_token_parse_identifier(identifier, &t) == 0) id = t.identifier;
     for (size_t i = 0; i < reg.nbuiltin; i++)
-        if (!strcmp(reg.builtin[i].identifier, id)) return &reg.builtin[i];
+        if (same_id(reg.builtin[i].identifier, id)) return &reg.builtin[i];
     const char *u = auth_user();
     if (!u || strcmp(u, reg.user_of) != 0) return NULL;
     for (size_t i = 0; i < reg.nuser; i++)
-        if (!strcmp(reg.user[i].identifier, id)) return &reg.user[i];
+        if (same_id(reg.user[i].identifier, id)) return &reg.user[i];
     return NULL;
 }
 

@@ -39,8 +39,8 @@ typedef struct {
 int assets_init(void);
 void assets_shutdown(void);
 
-/* Describes identifier (exactly as rotki writes it; an evm token's address in any case):
- * 1 and *out filled when known, 0 when not. Synchronous: the built-in assets, plus the
+/* Describes identifier (in any ASCII case, as rotki's COLLATE NOCASE identifiers; out->identifier
+ * is the canonical form): 1 and *out filled when known, 0 when not. Synchronous: the built-in assets, plus the
  * logged-in user's tokens once asset_registry_resolve() has run after the login. */
 int asset_registry_find(const char *identifier, asset_info_t *out);
 

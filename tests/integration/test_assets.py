@@ -67,7 +67,7 @@ def types_are_rotkis_list():
 @test
 def mappings_of_built_in_assets_without_a_user():
     with Node() as n:
-        got = mappings(n, ["BTC", "EUR", DAI_LOWER, "NOPE",
+        got = mappings(n, ["BTC", "EUR", DAI_LOWER, "NOPE", "eth",
                            "eip155:137/erc20:0x0000000000000000000000000000000000001010", "BTC"])
         # each mapping: name, symbol, asset_type, evm_chain for tokens, oracle ids when known
         check(got["BTC"] == {"name": "Bitcoin", "symbol": "BTC", "asset_type": "own chain", "coingecko": "bitcoin"},
@@ -77,7 +77,8 @@ def mappings_of_built_in_assets_without_a_user():
               got[DAI]["asset_type"] == "evm token" and got[DAI]["evm_chain"] == "ethereum", got.get(DAI))
         pol = got["eip155:137/erc20:0x0000000000000000000000000000000000001010"]
         check(pol["symbol"] == "POL" and pol["evm_chain"] == "polygon_pos", pol)
-        check("NOPE" not in got and len(got) == 4, sorted(got))  # unknown ones are left out, as rotki does
+        check("NOPE" not in got and len(got) == 5, sorted(got))  # unknown ones are left out, as rotki does
+        check(got["ETH"]["name"] == "Ethereum", got)  # named in any case, answered under rotki's identifier
         # a comma-separated string is a list too (rotki's DelimitedOrNormalList)
         st, res, _ = n.call("POST", "/api/1/assets/mappings", {"identifiers": "ETH,USD"})
         check(st == 200 and sorted(res["assets"]) == ["ETH", "USD"], res)
@@ -220,6 +221,8 @@ def all_assets_filters_pages_and_shapes():
         st, res, _ = n.call("POST", "/api/1/assets/all", {"symbol": "usd"})
         check(st == 200 and res["entries"][0]["identifier"] == "USD" and
               all("usd" in e["symbol"].lower() for e in res["entries"]), res)
+        st, res, _ = n.call("POST", "/api/1/assets/all", {"asset_flag": "rebasing"})
+        check(st == 200 and res["entries"] == [] and res["entries_found"] == 0, res)  # none is rebasing here
         st, res, _ = n.call("POST", "/api/1/assets/all", {"address": DAI.split(":")[-1].lower()})
         check(st == 200 and [e["identifier"] for e in res["entries"]] == [DAI], res)
         for body, field in (({"order_by_attributes": ["colour"], "ascending": [True]}, "order_by_attributes"),
@@ -227,7 +230,8 @@ def all_assets_filters_pages_and_shapes():
                             ({"asset_type": "own chain", "evm_chain": "ethereum"}, "evm_chain"),
                             ({"asset_type": "coins"}, "asset_type"), ({"evm_chain": "mars"}, "evm_chain"),
                             ({"ignored_assets_handling": "maybe"}, "ignored_assets_handling"),
-                            ({"address": "0x12"}, "address"), ({"limit": "ten"}, "limit")):
+                            ({"address": "0x12"}, "address"), ({"limit": "ten"}, "limit"),
+                            ({"asset_flag": "stable"}, "asset_flag")):
             st, _, msg = n.call("POST", "/api/1/assets/all", body)
             check(st == 400 and field in msg, (body, st, msg))
 
@@ -274,7 +278,7 @@ def ignored_assets_persist_and_bad_input_changes_nothing():
         check(st == 200 and res == [], res)
         st, res, msg = n.call("PUT", "/api/1/assets/ignored", {"assets": ["BTC", DAI_LOWER]})
         check(st == 200 and res == {"successful": ["BTC", DAI], "no_action": []}, (st, res, msg))
-        st, res, _ = n.call("PUT", "/api/1/assets/ignored", {"assets": ["BTC", "EUR"]})
+        st, res, _ = n.call("PUT", "/api/1/assets/ignored", {"assets": ["btc", "EUR"]})  # identifiers are NOCASE
         check(res == {"successful": ["EUR"], "no_action": ["BTC"]}, res)
         st, _, msg = n.call("PUT", "/api/1/assets/ignored", {"assets": ["ETH", "NOT_AN_ASSET"]})
         check(st == 400 and msg == '{"assets": {"1": ["Unknown asset NOT_AN_ASSET provided."]}}', (st, msg))

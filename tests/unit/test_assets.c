@@ -110,6 +110,7 @@ UNIT_TEST(built_in_lookups)
     CHECK(a.decimals == 18 && a.chain_id == 1 && !strcmp(a.evm_chain, "ethereum") && !strcmp(a.symbol, "DAI"));
     CHECK(!asset_registry_find("eip155:1/erc20:0x6b175474e89094c44da98b954eedeac495271d0e", &a));
     CHECK(!asset_registry_find("NOT_AN_ASSET", &a));
+    CHECK(asset_registry_find("eur", &a) && !strcmp(a.identifier, "EUR")); /* rotki's identifiers are NOCASE */
     CHECK(asset_registry_count() > 80);
     CHECK_EQ_STR(asset_evm_chain_name(42161), "arbitrum_one");
     CHECK(asset_evm_chain_name(1337) == NULL && asset_evm_chain_id("gnosis") == 100);
