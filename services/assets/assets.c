@@ -472,7 +472,7 @@ int api_all(api_req_t *req)
                                        "asset_flag", "address", "evm_chain", "ignored_assets_handling",
                                        "show_user_owned_assets_only", "show_whitelisted_assets_only", "identifiers", NULL};
     int obj, present, flag;
-    char ign[16], fl[16];
+    char ign[16], fl[16], esc[64];
     if (auth_require_user(req) || api_body_object(req, &obj) || api_body_only(req, obj, keys)) return API_DONE;
     aq_t *q = aq_new(req, Q_ALL);
     if (!q) return API_DONE;
@@ -494,7 +494,7 @@ int api_all(api_req_t *req)
     q->rebasing_only = flag;
     if (present && strcmp(ign, "none") && strcmp(ign, "exclude") && strcmp(ign, "show_only")) {
         api_reply_error(req, 400, "{\"ignored_assets_handling\": [\"Failed to deserialize IgnoredAssetsHandling value %s\"]}",
-                        chain_json_escape(ign, q->value, sizeof q->value));
+                        chain_json_escape(ign, esc, sizeof esc));
         goto bad;
     }
     if (q->chain_id && q->has_type && strcmp(q->asset_type, "evm token") != 0) {
@@ -542,7 +542,7 @@ int api_levenshtein(api_req_t *req)
     static const char *const keys[] = {"value", "evm_chain", "address", "limit", "nft_handling", "asset_type",
                                        "owner_addresses", "name", "collection_name", "ignored_assets_handling", NULL};
     int obj, present;
-    char nft[16];
+    char nft[16], esc[64];
     if (api_body_object(req, &obj) || api_body_only(req, obj, keys)) return API_DONE;
     aq_t *q = aq_new(req, Q_LEVENSHTEIN);
     if (!q) return API_DONE;
@@ -556,7 +556,7 @@ int api_levenshtein(api_req_t *req)
     }
     if (present && strcmp(nft, "exclude") && strcmp(nft, "include") && strcmp(nft, "show_only")) {
         api_reply_error(req, 400, "{\"nft_handling\": [\"Failed to deserialize NftHandling value %s\"]}",
-                        chain_json_escape(nft, q->name, sizeof q->name));
+                        chain_json_escape(nft, esc, sizeof esc));
         goto bad;
     }
     if (!q->has_value && !q->has_address) {
