@@ -29,55 +29,6 @@ struct erc20_read {
     uint64_t chain;
 };
 
-void utf8_copy(char *dst, size_t dstlen, const char *src, size_t srclen)
-{
-    size_t n = srclen;
-    if (n >= dstlen) {
-        n = dstlen - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--; /* src[n] starts the first byte left out */
-    }
-    memcpy(dst, src, n);
-    dst[n] = 0;
-}
-
-static int word_small(const uint8_t *w, uint64_t *v)
-{
-    for (int i = 0; i < 24; i++)
-        if (w[i]) return -1;
-    *v = 0;
-    for (int i = 24; i < 32; i++) *v = *v << 8 | w[i];
-    return 0;
-}
-
-int erc20_decode_text(const uint8_t *data, size_t len, char *out, size_t outlen)
-{
-    const uint8_t *p;
-    size_t n;
-    uint64_t off, sl;
-    if (len == 32) { /* bytes32: the text, NUL padded */
-        p = data;
-        n = 32;
-    } else if (len >= 64 && word_small(data, &off) == 0 && off <= len - 32 && word_small(data + off, &sl) == 0 &&
-               sl <= len - off - 32) {
-        p = data + off + 32;
-        n = (size_t)sl;
-    } else {
-        return -1;
-    }
-    size_t k = 0;
-    while (k < n && p[k]) k++; /* up to the first NUL: bytes32 padding, or a C string stored as bytes */
-    utf8_copy(out, outlen, (const char *)p, k);
-    return 0;
-}
-
-int erc20_decode_small_uint(const uint8_t *data, size_t len, int *out)
-{
-    uint64_t v;
-    if (len != 32 || word_small(data, &v) != 0 || v > 255) return -1;
-    *out = (int)v;
-    return 0;
-}
-
 /* The three answers of one token: (success, data) each. */
 static void take(erc20_meta_t *t, const int ok[3], const uint8_t *const data[3], const size_t len[3])
 {

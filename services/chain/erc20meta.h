@@ -38,13 +38,4 @@ typedef struct erc20_read erc20_read_t;
 void erc20_meta_read(api_req_t *req, erc20_meta_t *tokens, size_t n, void (*done)(void *ud, const char *error),
                      void *ud);
 
-/* Decoders, for the unit tests: a string or bytes32 return value into out (NUL-terminated,
- * cut to outlen on a UTF-8 boundary); 0, or -1 when data is neither. A uint256 that fits
- * 0..255 into *out; 0 or -1. */
-int erc20_decode_text(const uint8_t *data, size_t len, char *out, size_t outlen);
-int erc20_decode_small_uint(const uint8_t *data, size_t len, int *out);
-/* src[0..srclen) into dst, NUL-terminated, cut to dstlen - 1 bytes without splitting a UTF-8
- * sequence. */
-void utf8_copy(char *dst, size_t dstlen, const char *src, size_t srclen);
-
 #endif

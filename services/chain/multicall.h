@@ -39,4 +39,13 @@ char *abi_hex_encode(const uint8_t *data, size_t n);
 /* A uint256 return value (32 bytes); -1 when the data is not exactly one word. */
 int abi_decode_uint256(const uint8_t *data, size_t len, uint8_t be[32]);
 
+/* ERC-20 name()/symbol()/decimals() answers: a string or bytes32 return value into out (NUL-terminated,
+ * cut to outlen on a UTF-8 boundary); 0, or -1 when data is neither. A uint256 that fits
+ * 0..255 into *out; 0 or -1. */
+int erc20_decode_text(const uint8_t *data, size_t len, char *out, size_t outlen);
+int erc20_decode_small_uint(const uint8_t *data, size_t len, int *out);
+/* src[0..srclen) into dst, NUL-terminated, cut to dstlen - 1 bytes without splitting a UTF-8
+ * sequence. */
+void utf8_copy(char *dst, size_t dstlen, const char *src, size_t srclen);
+
 #endif

@@ -13,6 +13,7 @@
 #include "../assets/registry.h"
 #include "accounts.h"
 #include "erc20meta.h"
+#include "multicall.h"
 
 #define KEY_PREFIX "pipit_token:"
 #define MAX_DECIMALS 77 /* 10^77 still fits a uint256 */
