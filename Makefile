@@ -118,7 +118,7 @@ fuzz:
 	@command -v clang >/dev/null || apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
 	@mkdir -p build/fuzz
 	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); \
-	  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibuild/linux/include $$f core/json.c core/alloc.c core/arena.c -o build/fuzz/$$n && \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibuild/linux/include $$f core/json.c core/alloc.c core/arena.c services/chain/multicall.c -o build/fuzz/$$n && \
 	  build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 | tail -3 || exit 1; done
 
 # make install [TARGET=…] PREFIX=… DESTDIR=…: the binary; with INSTALL_SYSTEMD=1 (set by the rpi

@@ -22,6 +22,7 @@
 #include "chain/balances.h"
 #include "chain/nodes.h"
 #include "chain/tokens.h"
+#include "assets/registry.h"
 #include "history/events.h"
 #include "exchanges/exchanges.h"
 #include "metrics.h"
@@ -84,8 +85,9 @@ int main(int argc, char **argv)
     rc = 1;
     if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0 || auth_init(&cfg, loop) != 0 ||
         settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
-        chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || history_events_init() != 0 ||
-        chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 || statistics_init() != 0 ||
+        chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || assets_init() != 0 ||
+        history_events_init() != 0 || chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
+        statistics_init() != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;
@@ -104,6 +106,7 @@ int main(int argc, char **argv)
 out:
     orchestrator_shutdown();
     chain_balances_shutdown();
+    assets_shutdown();
     exchanges_shutdown();
     tasks_shutdown();
     notifier_shutdown();

@@ -105,3 +105,80 @@ int abi_decode_uint256(const uint8_t *data, size_t len, uint8_t be[32])
     memcpy(be, data, 32);
     return 0;
 }
+
+int abi_hex_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
+{
+    if (n < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || (n & 1)) return -1;
+    size_t len = (n - 2) / 2;
+    uint8_t *b = alloc_get(ALLOC_CLIENT, len ? len : 1);
+    if (!b) return -1;
+    for (size_t i = 0; i < 2 * len; i++) {
+        char c = s[2 + i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) {
+            alloc_free(b);
+            return -1;
+        }
+        b[i / 2] = (uint8_t)(i & 1 ? (b[i / 2] << 4) | d : d);
+    }
+    *out = b;
+    *outlen = len;
+    return 0;
+}
+
+char *abi_hex_encode(const uint8_t *data, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    char *s = alloc_get(ALLOC_CLIENT, 2 + 2 * n + 1);
+    if (!s) return NULL;
+    s[0] = '0';
+    s[1] = 'x';
+    for (size_t i = 0; i < n; i++) {
+        s[2 + 2 * i] = hx[data[i] >> 4];
+        s[3 + 2 * i] = hx[data[i] & 15];
+    }
+    s[2 + 2 * n] = 0;
+    return s;
+}
+
+/* ------------------------------------------------------------------ ERC-20 metadata answers */
+void utf8_copy(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+    size_t n = srclen;
+    if (n >= dstlen) {
+        n = dstlen - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--; /* src[n] starts the first byte left out */
+    }
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+int erc20_decode_text(const uint8_t *data, size_t len, char *out, size_t outlen)
+{
+    const uint8_t *p;
+    size_t n;
+    int64_t off, sl;
+    if (len == 32) { /* bytes32: the text, NUL padded */
+        p = data;
+        n = 32;
+    } else if (len >= 64 && (off = small_word(data, len, 0)) >= 0 && (sl = small_word(data, len, (size_t)off)) >= 0 &&
+               (size_t)sl <= len - (size_t)off - 32) { /* an ABI string: offset, length, bytes */
+        p = data + off + 32;
+        n = (size_t)sl;
+    } else {
+        return -1;
+    }
+    size_t k = 0;
+    while (k < n && p[k]) k++; /* up to the first NUL: bytes32 padding, or a C string stored as bytes */
+    utf8_copy(out, outlen, (const char *)p, k);
+    return 0;
+}
+
+int erc20_decode_small_uint(const uint8_t *data, size_t len, int *out)
+{
+    if (len != 32) return -1;
+    for (int i = 0; i < 31; i++)
+        if (data[i]) return -1;
+    *out = data[31];
+    return 0;
+}

@@ -31,7 +31,21 @@ void multicall_get_eth_balance(const uint8_t owner[20], uint8_t out[36]);
 int multicall_encode(const multicall_call_t *calls, size_t n, uint8_t **out, size_t *outlen);
 /* The (bool, bytes)[] aggregate3 returns: exactly n results, or -1 for anything malformed. */
 int multicall_decode(const uint8_t *data, size_t len, multicall_result_t *results, size_t n);
+/* "0x…" hex (even length, any case) into a new allocation (alloc_free it; ALLOC_CLIENT);
+ * -1 malformed or out of memory. */
+int abi_hex_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
+/* data as "0x…" lower-case hex, NUL-terminated, in a new allocation; NULL out of memory. */
+char *abi_hex_encode(const uint8_t *data, size_t n);
 /* A uint256 return value (32 bytes); -1 when the data is not exactly one word. */
 int abi_decode_uint256(const uint8_t *data, size_t len, uint8_t be[32]);
+
+/* ERC-20 name()/symbol()/decimals() answers: a string or bytes32 return value into out (NUL-terminated,
+ * cut to outlen on a UTF-8 boundary); 0, or -1 when data is neither. A uint256 that fits
+ * 0..255 into *out; 0 or -1. */
+int erc20_decode_text(const uint8_t *data, size_t len, char *out, size_t outlen);
+int erc20_decode_small_uint(const uint8_t *data, size_t len, int *out);
+/* src[0..srclen) into dst, NUL-terminated, cut to dstlen - 1 bytes without splitting a UTF-8
+ * sequence. */
+void utf8_copy(char *dst, size_t dstlen, const char *src, size_t srclen);
 
 #endif

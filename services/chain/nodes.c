@@ -373,3 +373,17 @@ static const api_route_t routes[] = {
 };
 
 int chain_nodes_init(void) { return api_add_routes(routes, sizeof routes / sizeof routes[0]); }
+
+int chain_nodes_from_query(const db_query_t *q, rpc_node_t *nodes, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < q->nrows && n < max; i++) {
+        const char *name = db_query_cell(q, i, 0), *ep = db_query_cell(q, i, 1), *owned = db_query_cell(q, i, 2);
+        if (!ep || !*ep) continue;
+        rpc_node_t *nd = &nodes[n++];
+        snprintf(nd->name, sizeof nd->name, "%s", name ? name : ep);
+        snprintf(nd->endpoint, sizeof nd->endpoint, "%s", ep);
+        nd->owned = owned && owned[0] == '1';
+    }
+    return n;
+}

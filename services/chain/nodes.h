@@ -12,6 +12,7 @@
 #define PIPIT_CHAIN_NODES_H
 
 #include "../../db/query.h"
+#include "rpc.h"
 
 /* Registers the node routes. */
 int chain_nodes_init(void);
@@ -23,5 +24,9 @@ int chain_nodes_init(void);
  * chain is the API name ("eth", any case). Returns 0, or -1 for a chain pipit does not serve
  * (q is left untouched). */
 int chain_nodes_query_init(db_query_t *q, const char *chain, void (*done)(db_job_t *), void *ud);
+
+/* The rows of that query as rpc.h's node list (rotki's etherscan pseudo-node, without an
+ * endpoint, left out), at most max; their count. */
+int chain_nodes_from_query(const db_query_t *q, rpc_node_t *nodes, int max);
 
 #endif

@@ -9,7 +9,11 @@
 #include "../../core/alloc.h"
 #include "../../core/log.h"
 #include "../auth.h"
+#include "../../core/keccak.h"
+#include "../assets/registry.h"
 #include "accounts.h"
+#include "erc20meta.h"
+#include "multicall.h"
 
 #define KEY_PREFIX "pipit_token:"
 #define MAX_DECIMALS 77 /* 10^77 still fits a uint256 */
@@ -97,9 +101,7 @@ void chain_user_tokens_query_init(db_query_t *q, void (*done)(db_job_t *), void 
                      "ORDER BY name", done, ud);
 }
 
-/* "eip155:<chain id>/erc20:<address>" (the address in any case) into t's chain id, address and
- * canonical identifier; 0, or -1 when it is not one. */
-static int parse_identifier(const char *id, chain_token_t *t)
+int chain_token_parse_identifier(const char *id, chain_token_t *t)
 {
     const char *p = id + 7;
     uint64_t chain = 0;
@@ -115,26 +117,37 @@ static int parse_identifier(const char *id, chain_token_t *t)
 }
 
 /* The token fields of a JSON object (a stored value or a PUT entry): a message for the first
- * bad one, NULL when they are fine. */
-static const char *token_fields(const json_doc_t *d, int obj, chain_token_t *t, const char **field)
+ * bad one, NULL when they are fine. With `missing` (a PUT entry), an absent symbol, name or
+ * decimals is left for the chain to tell: its NEED_* bit is set in *missing. */
+enum { NEED_SYMBOL = 1, NEED_NAME = 2, NEED_DECIMALS = 4 };
+static const char *token_fields(const json_doc_t *d, int obj, chain_token_t *t, const char **field, int *missing)
 {
     int s = json_obj_get(d, obj, "symbol"), n = json_obj_get(d, obj, "name"), dec = json_obj_get(d, obj, "decimals");
     int64_t v;
     size_t len;
+    if (missing) {
+        *missing = (s < 0 ? NEED_SYMBOL : 0) | (s < 0 && (n < 0 || json_is_null(d, n)) ? NEED_NAME : 0) |
+                   (dec < 0 ? NEED_DECIMALS : 0);
+        if (s < 0) s = -2;
+        if (dec < 0) dec = -2;
+    }
     *field = "symbol";
-    if (s < 0) return "Missing data for required field.";
+    if (s == -1) return "Missing data for required field.";
+    if (s == -2) goto name;
     if (json_type(d, s) != JSON_STRING || json_get_str(d, s, t->symbol, sizeof t->symbol, &len) != JSON_OK ||
         memchr(t->symbol, 0, len))
         return "Not a valid string of at most 31 bytes.";
     if (!len) return "Field cannot be an empty string";
+name:
     *field = "name";
     if (n >= 0 && !json_is_null(d, n)) {
         if (json_type(d, n) != JSON_STRING || json_get_str(d, n, t->name, sizeof t->name, &len) != JSON_OK ||
             memchr(t->name, 0, len))
             return "Not a valid string of at most 63 bytes.";
     }
-    if (!t->name[0]) snprintf(t->name, sizeof t->name, "%s", t->symbol); /* rotki's default */
+    if (!t->name[0] && t->symbol[0]) snprintf(t->name, sizeof t->name, "%s", t->symbol); /* rotki's default */
     *field = "decimals";
+    if (dec == -2) return NULL;
     if (dec < 0) return "Missing data for required field.";
     if (json_get_int64(d, dec, &v) != JSON_OK || v < 0 || v > MAX_DECIMALS) return "Must be an integer from 0 to 77.";
     t->decimals = (int)v;
@@ -149,9 +162,9 @@ int chain_token_from_row(const char *name, const char *value, chain_token_t *out
     memset(out, 0, sizeof *out);
     if (!name || !value || strncmp(name, KEY_PREFIX, strlen(KEY_PREFIX)) != 0) return -1;
     const char *id = name + strlen(KEY_PREFIX);
-    if (parse_identifier(id, out) != 0 || strcmp(out->identifier, id) != 0) return -1;
+    if (chain_token_parse_identifier(id, out) != 0 || strcmp(out->identifier, id) != 0) return -1;
     if (json_parse(&d, value, strlen(value), 16, err, sizeof err) != JSON_OK) return -1;
-    int bad = json_type(&d, 0) != JSON_OBJECT || token_fields(&d, 0, out, &field) != NULL;
+    int bad = json_type(&d, 0) != JSON_OBJECT || token_fields(&d, 0, out, &field, NULL) != NULL;
     json_doc_free(&d);
     return bad ? -1 : 0;
 }
@@ -166,6 +179,8 @@ typedef struct {
     int has_filter;
     uint64_t filter; /* GET's chain_id */
     chain_token_t *items;
+    int *missing; /* PUT: per item, the NEED_* fields to read on chain */
+    erc20_meta_t *meta;
     size_t n;
     char *param;
     db_query_t query;
@@ -176,6 +191,8 @@ static void op_free(token_op_t *op)
 {
     db_query_clear(&op->query);
     alloc_free(op->items);
+    alloc_free(op->missing);
+    alloc_free(op->meta);
     alloc_free(op->param);
     alloc_free(op);
 }
@@ -247,6 +264,7 @@ static void write_done(db_job_t *j)
                                            : "Could not change the tokens: %s", j->errmsg);
         return;
     }
+    asset_registry_invalidate();
     read_tokens(op, STAGE_LIST);
 }
 
@@ -346,7 +364,7 @@ static int entry_error(api_req_t *req, size_t i, const char *field, const char *
 }
 
 /* One PUT entry: {"address", "chain_id" (default 1), "symbol", "name", "decimals"}. */
-static int parse_new(api_req_t *req, size_t i, int obj, chain_token_t *t)
+static int parse_new(api_req_t *req, size_t i, int obj, chain_token_t *t, int *missing)
 {
     static const char *const keys[] = {"address", "chain_id", "symbol", "name", "decimals", NULL};
     const json_doc_t *d = &req->doc;
@@ -376,7 +394,7 @@ static int parse_new(api_req_t *req, size_t i, int obj, chain_token_t *t)
         return entry_error(req, i, "chain_id", "Must be a positive integer.");
     t->chain_id = (uint64_t)chain;
     make_identifier(t);
-    if ((err = token_fields(d, obj, t, &field)) != NULL) return entry_error(req, i, field, err);
+    if ((err = token_fields(d, obj, t, &field, missing)) != NULL) return entry_error(req, i, field, err);
     return 0;
 }
 
@@ -425,18 +443,19 @@ static token_op_t *parse(api_req_t *req, unsigned method)
     }
     op->n = (size_t)json_child_count(&req->doc, list);
     op->items = alloc_zget(ALLOC_HTTP, op->n * sizeof *op->items);
-    if (!op->items) {
+    op->missing = alloc_zget(ALLOC_HTTP, op->n * sizeof *op->missing);
+    if (!op->items || !op->missing) {
         chain_reply_oom(req);
         goto bad;
     }
     size_t i = 0;
     for (int e = json_first(&req->doc, list); e >= 0; e = json_sibling(&req->doc, e), i++) {
         chain_token_t *t = &op->items[i];
-        if (method == API_PUT && parse_new(req, i, e, t) != 0) goto bad;
+        if (method == API_PUT && parse_new(req, i, e, t, &op->missing[i]) != 0) goto bad;
         if (method == API_DELETE) {
             char id[96], esc[200];
             int rc = json_type(&req->doc, e) == JSON_STRING ? json_get_str(&req->doc, e, id, sizeof id, NULL) : JSON_ETYPE;
-            if (rc != JSON_OK || parse_identifier(id, t) != 0) {
+            if (rc != JSON_OK || chain_token_parse_identifier(id, t) != 0) {
                 api_reply_error(req, 400, "{\"tokens\": {\"%zu\": [\"%s is not a token identifier "
                                           "(eip155:<chain id>/erc20:<address>)\"]}}",
                                 i, rc == JSON_OK ? chain_json_escape(id, esc, sizeof esc) : "This");
@@ -466,11 +485,56 @@ bad:
 }
 
 /* ------------------------------------------------------------------ endpoints */
+/* The fields a PUT left out, as the contracts tell them (erc20meta.h); then the usual check. */
+static void chain_read(void *ud, const char *error)
+{
+    token_op_t *op = ud;
+    size_t k = 0;
+    for (size_t i = 0; i < op->n; i++) {
+        if (!op->missing[i]) continue;
+        chain_token_t *t = &op->items[i];
+        const erc20_meta_t *m = &op->meta[k++];
+        if (error || !m->ok) {
+            char why[400];
+            snprintf(why, sizeof why, "%s", error ? error : m->why);
+            api_reply_error(op->req, 409, "Could not read token %s on chain: %s", t->identifier, why);
+            op_free(op);
+            return;
+        }
+        if (op->missing[i] & NEED_SYMBOL) {
+            utf8_copy(t->symbol, sizeof t->symbol, m->symbol, strlen(m->symbol));
+        }
+        if (op->missing[i] & NEED_NAME) {
+            utf8_copy(t->name, sizeof t->name, m->name, strlen(m->name));
+        }
+        if (op->missing[i] & NEED_DECIMALS) t->decimals = m->decimals;
+    }
+    read_tokens(op, STAGE_CHECK);
+}
+
 static int api_tokens(api_req_t *req)
 {
     token_op_t *op = parse(req, req->method);
     if (!op) return API_DONE;
-    read_tokens(op, op->method == API_GET ? STAGE_LIST : STAGE_CHECK);
+    size_t need = 0;
+    for (size_t i = 0; op->method == API_PUT && i < op->n; i++) need += op->missing[i] != 0;
+    if (!need) {
+        read_tokens(op, op->method == API_GET ? STAGE_LIST : STAGE_CHECK);
+        return API_PENDING;
+    }
+    op->meta = alloc_zget(ALLOC_HTTP, need * sizeof *op->meta);
+    if (!op->meta) {
+        chain_reply_oom(req);
+        op_free(op);
+        return API_DONE;
+    }
+    for (size_t i = 0, k = 0; i < op->n; i++) {
+        if (!op->missing[i]) continue;
+        op->meta[k].chain_id = op->items[i].chain_id;
+        evm_address_parse(op->items[i].address, strlen(op->items[i].address), 0, op->meta[k].address);
+        k++;
+    }
+    erc20_meta_read(req, op->meta, need, chain_read, op);
     return API_PENDING;
 }
 

@@ -34,6 +34,10 @@ size_t chain_tokens_builtin(const chain_token_t **out);
  * name and value, in name order. */
 void chain_user_tokens_query_init(db_query_t *q, void (*done)(db_job_t *), void *ud);
 
+/* "eip155:<chain id>/erc20:<address>" (the address in any case) into t's chain id, address
+ * and canonical identifier (EIP-55); 0, or -1 when it is not one. */
+int chain_token_parse_identifier(const char *id, chain_token_t *t);
+
 /* One row of that query as a token: 0, or -1 for a malformed row (skip it). */
 int chain_token_from_row(const char *name, const char *value, chain_token_t *out);
 

@@ -1,13 +1,15 @@
 // fixture.js — a local EVM chain with known balances for pipit's chain-client tests.
 //
-//   node fixture.js [--accounts N] [--tokens M] [--no-multicall] [--port P]
+//   node fixture.js [--accounts N] [--tokens M] [--no-multicall] [--odd-tokens] [--port P]
 //
 // Starts ganache (chain id 1337) on 127.0.0.1, deploys M TestTokens, places the Multicall
 // contract at Multicall3's canonical address, funds N fresh addresses with ETH and tokens, reads
 // every balance back from the node and prints ONE JSON line describing it all to stdout. Then it
 // serves until SIGTERM/SIGINT, or, when stdin is a pipe, until that closes (so a chain started
 // with a pipe from its test never outlives the test; /dev/null or a terminal as stdin is not
-// watched). Diagnostics go to stderr.
+// watched). Diagnostics go to stderr. --odd-tokens also deploys tokens with unusual metadata for
+// the asset registry tests (listed as odd_tokens, no balances): a unicode name with spaces, a
+// bytes32 name and symbol.
 'use strict';
 // ganache and solc may print; stdout belongs to the one JSON line
 console.log = console.info = console.error;
@@ -32,12 +34,12 @@ function watchStdin() {
 
 // a bad command line: message and usage, exit 2
 function usage(msg) {
-  console.error(`fixture.js: ${msg}\nusage: node fixture.js [--accounts N] [--tokens M] [--no-multicall] [--port P]`);
+  console.error(`fixture.js: ${msg}\nusage: node fixture.js [--accounts N] [--tokens M] [--no-multicall] [--odd-tokens] [--port P]`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const o = { accounts: 100, tokens: 20, multicall: true, port: 0 };
+  const o = { accounts: 100, tokens: 20, multicall: true, oddTokens: false, port: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -49,6 +51,7 @@ function parseArgs(argv) {
     else if (a === '--tokens') o.tokens = num();
     else if (a === '--port') o.port = num();
     else if (a === '--no-multicall') o.multicall = false;
+    else if (a === '--odd-tokens') o.oddTokens = true;
     else usage(`unknown option ${a}`);
   }
   return o;
@@ -176,6 +179,20 @@ async function setUp(provider, artifacts, opt, port) {
     tokens.push({ address: ethers.getAddress(r.contractAddress), ...t });
   }
 
+  // after the regular tokens, so their addresses stay what they are without this option
+  const oddTokens = [];
+  if (opt.oddTokens) {
+    const odd = { name: '  Ünïcødé Tøken — spaced  ', symbol: 'ÖDD', decimals: 7 };
+    const data = ethers.concat([artifacts.TestToken.bytecode, token.encodeDeploy([odd.name, odd.symbol, odd.decimals])]);
+    const r = await send({ data, gas: ethers.toQuantity(3_000_000) });
+    oddTokens.push({ address: ethers.getAddress(r.contractAddress), kind: 'string', ...odd });
+    const b32 = { name: 'Maker Old', symbol: 'MKO', decimals: 18 };
+    const iface = new ethers.Interface(artifacts.Bytes32Token.abi);
+    const enc = iface.encodeDeploy([ethers.encodeBytes32String(b32.name), ethers.encodeBytes32String(b32.symbol), b32.decimals]);
+    const r2 = await send({ data: ethers.concat([artifacts.Bytes32Token.bytecode, enc]), gas: ethers.toQuantity(3_000_000) });
+    oddTokens.push({ address: ethers.getAddress(r2.contractAddress), kind: 'bytes32', ...b32 });
+  }
+
   let multicall = null;
   if (opt.multicall) {
     await rpc('evm_setAccountCode', MULTICALL3, artifacts.Multicall.deployedBytecode);
@@ -233,6 +250,7 @@ async function setUp(provider, artifacts, opt, port) {
 
   const line = JSON.stringify({
     rpc_url: `http://127.0.0.1:${port}`, chain_id: CHAIN_ID, multicall, tokens, accounts, balances,
+    ...(opt.oddTokens ? { odd_tokens: oddTokens } : {}),
   }) + '\n';
   // a pipe takes 64 KiB at a time and node writes the rest later: wait until all of it is out,
   // so that an exit right after cannot cut the line

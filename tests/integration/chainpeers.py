@@ -5,7 +5,7 @@ URL where nothing listens. Python stdlib only. Every process started here is sto
 when a test fails; the node peers also stop when this process dies (they watch their stdin pipe).
 
     install()                                        npm packages of tests/chain (once per lock)
-    start_chain(accounts=100, tokens=20, multicall=True, port=0)  -> .info .url .stop()
+    start_chain(accounts=100, tokens=20, multicall=True, port=0, odd_tokens=False) -> .info .url .stop()
     start_proxy(target_url, delay_ms=50, cps=50)     -> .url .stats() .reset() .stop()
     make_ca(dirpath)                                 -> paths of a CA and three server certs
     start_tls_front(cert, key, upstream_url)         -> .url (https://localhost:PORT) .stop()
@@ -104,11 +104,13 @@ class NodePeer:
 
 
 class Chain(NodePeer):
-    """fixture.js: .info is its JSON (rpc_url, chain_id, multicall, tokens, accounts, balances)."""
+    """fixture.js: .info is its JSON (rpc_url, chain_id, multicall, tokens, accounts, balances, and
+    with odd_tokens the odd_tokens list)."""
 
-    def __init__(self, accounts=100, tokens=20, multicall=True, port=0):
+    def __init__(self, accounts=100, tokens=20, multicall=True, port=0, odd_tokens=False):
         args = ["--accounts", str(accounts), "--tokens", str(tokens), "--port", str(port)]
-        super().__init__("fixture.js", args + ([] if multicall else ["--no-multicall"]), timeout=180)
+        args += ([] if multicall else ["--no-multicall"]) + (["--odd-tokens"] if odd_tokens else [])
+        super().__init__("fixture.js", args, timeout=180)
         self.url = self.info["rpc_url"]
 
 
@@ -138,8 +140,8 @@ class Proxy(NodePeer):
         return self._ask("POST", "/reset")
 
 
-def start_chain(accounts=100, tokens=20, multicall=True, port=0):
-    return Chain(accounts, tokens, multicall, port)
+def start_chain(accounts=100, tokens=20, multicall=True, port=0, odd_tokens=False):
+    return Chain(accounts, tokens, multicall, port, odd_tokens)
 
 
 def start_proxy(target_url, delay_ms=50, cps=50):
