@@ -23,6 +23,7 @@
 #include "chain/tokens.h"
 #include "history/events.h"
 #include "exchanges/exchanges.h"
+#include "frontend.h"
 #include "metrics.h"
 #include "orchestrator.h"
 #include "prices.h"
@@ -85,7 +86,8 @@ int main(int argc, char **argv)
         settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
         chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || history_events_init() != 0 ||
         chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
-        metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0) {
+        metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0 ||
+        frontend_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;
     }
@@ -108,6 +110,7 @@ out:
     notifier_shutdown();
     api_shutdown();
     loop_destroy(loop);
+    frontend_shutdown(); /* after the worker stopped: no read is under way */
     db_global_shutdown();
     pal_shutdown();
     if (alloc_live()) log_warn("%zu bytes still allocated at exit", alloc_live());

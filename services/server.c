@@ -16,6 +16,7 @@
 #include "../core/alloc.h"
 #include "../core/log.h"
 #include "api.h"
+#include "frontend.h"
 #include "httpc.h"
 #include "notifier.h"
 
@@ -25,6 +26,7 @@
 typedef struct {
     api_req_t *req;    /* HTTP: the request in progress */
     void *client;      /* WebSocket: the notifier's client */
+    void *fe;          /* HTTP: a file the frontend is sending */
 } pss_t;
 
 /* The connection whose HTTP callback is running: replies made meanwhile are written on the
@@ -230,6 +232,7 @@ static int run_request(struct lws *wsi, pss_t *pss)
 static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_len)
 {
     unsigned method = method_of(wsi);
+    if (frontend_claims(method, path)) return frontend_http(wsi, &pss->fe, method, path);
     if (pss->req) { /* a stale request from this connection: should not happen */
         api_req_gone(pss->req);
         pss->req = NULL;
@@ -301,6 +304,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, pss_
         if (!pss->req) return 0;
         return pss->req->replied ? write_reply(wsi, pss, pss->req) : run_request(wsi, pss);
     default: /* LWS_CALLBACK_HTTP_WRITEABLE */
+        if (pss->fe) return frontend_writeable(wsi, &pss->fe);
         if (pss->req && pss->req->replied) return write_reply(wsi, pss, pss->req);
         return 0;
     }
@@ -334,6 +338,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return rc;
     }
     case LWS_CALLBACK_CLOSED_HTTP:
+        if (pss && pss->fe) frontend_closed(&pss->fe);
         if (pss && pss->req) {
             api_req_t *r = pss->req;
             pss->req = NULL;
