@@ -5,6 +5,7 @@ import hashlib
 import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -357,6 +358,44 @@ def frontend_dir_from_env_and_config_file_and_bad_values():
             check(fetch(n, "/assets/style.css")[0] == 200, "files without index.html")
             check(fetch(n, "/page", headers={"Accept": "text/html"})[0] == 404, "no fallback page")
             check(any("has no index.html" in line for line in n.log), n.log)
+    finally:
+        site.close()
+
+
+@test
+def no_leaks_or_memory_errors_under_valgrind():
+    """Every path through a transfer (whole, 304, gz, fallback, 404, a client gone mid-file,
+    transfers still open at SIGTERM) under valgrind: no invalid access, nothing left allocated."""
+    if not shutil.which("valgrind"):
+        raise AssertionError("valgrind is not installed (make test installs it)")
+    site = Site()
+    try:
+        n = Node("--frontend-dir", site.root, wrapper=["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+                                                      "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99"])
+        st, h, b = fetch(n, "/assets/big.bin")
+        check(st == 200 and b == site.big, st)
+        check(fetch(n, "/", headers={"If-None-Match": fetch(n, "/")[1]["etag"]})[0] == 304, "304")
+        check(fetch(n, "/assets/app-4f2a9c1e.js", headers={"Accept-Encoding": "gzip"})[1].get("content-encoding") == "gzip", "gz")
+        check(fetch(n, "/route", headers={"Accept": "text/html"})[2] == INDEX, "fallback")
+        check(fetch(n, "/missing.js", method="HEAD")[0] == 404, "404")
+        check(raw(n, "/..\\secret.txt")[0] == 404, "refused")
+        gone = socket.create_connection(("127.0.0.1", n.port), timeout=30)
+        gone.sendall(b"GET /assets/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        gone.recv(50000)
+        gone.close()
+        open_at_stop = [socket.create_connection(("127.0.0.1", n.port), timeout=30) for _ in range(3)]
+        for s in open_at_stop:  # each reads a little, then stops reading: transfers stay open
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.sendall(b"GET /assets/big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.recv(1000)
+        check(fetch(n, "/assets/style.css")[0] == 200, "serving")
+        n.proc.send_signal(signal.SIGTERM)
+        rc = n.proc.wait(60)
+        for s in open_at_stop:
+            s.close()
+        log = "".join(n.log)
+        n.stop()
+        check(rc == 0 and "Memcheck" in log and "frontend: serving" in log, f"valgrind exit {rc}:\n" + log[-3000:])
     finally:
         site.close()
 
