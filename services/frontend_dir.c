@@ -35,7 +35,8 @@ static int dir_open(const frontend_source_t *src, const char *rel, void **file, 
     if (st != PAL_OK) return st == PAL_EIO ? PAL_ENOENT : st;
     if (!inside_root(d, real)) return PAL_ENOENT; /* a link out of the folder */
     pal_file_t *f;
-    if ((st = pal_file_open(real, PAL_F_READ, &f)) != PAL_OK) return st;
+    /* unreadable, or a folder that will not open as a file (Windows): not there for a client */
+    if ((st = pal_file_open(real, PAL_F_READ, &f)) != PAL_OK) return st == PAL_ENOMEM ? st : PAL_ENOENT;
     pal_file_stat_t fs;
     if (pal_file_stat(f, &fs) != PAL_OK || fs.is_dir) {
         pal_file_close(f);
