@@ -48,6 +48,7 @@ static const opt_t opts[] = {
     OPTI("rpc-rate-limit", rpc_rate_limit, 0, 1000000, "JSON-RPC calls per second to one node, 0 = unlimited (default 0)"),
     OPTI("price-ttl", price_ttl, 0, 86400, "seconds a price oracle answer is reused, 0 = never (default 300)"),
     OPTI("max-task-outcomes", max_task_outcomes, 16, 1000000, "completed task outcomes kept until read (default 4096)"),
+    OPTS("frontend-dir", frontend_dir, "folder of a built web app served on the API's port: / and its files, index.html for other pages (default: none)"),
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
 

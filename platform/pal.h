@@ -109,6 +109,17 @@ long pal_file_write(pal_file_t *f, const void *buf, size_t len);
 int pal_file_sync(pal_file_t *f);
 void pal_file_close(pal_file_t *f);
 int pal_file_size(const char *path, uint64_t *size);             /* PAL_ENOENT if absent */
+/* What an open file is: its size, last modification (Unix ms) and whether it is a folder. */
+typedef struct {
+    uint64_t size;
+    int64_t mtime_ms;
+    int is_dir;
+} pal_file_stat_t;
+int pal_file_stat(pal_file_t *f, pal_file_stat_t *out);
+/* path made absolute with every '.', '..' and symbolic link resolved (the path must exist),
+ * written into out with the system's separators; PAL_ENOENT when it does not exist, PAL_EIO
+ * when out is too small. */
+int pal_path_resolve(const char *path, char *out, size_t len);
 int pal_file_rename(const char *from, const char *to);           /* atomic replace */
 int pal_file_remove(const char *path);
 int pal_dir_make(const char *path);                              /* with parents, mode 0700 */

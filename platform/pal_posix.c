@@ -484,6 +484,27 @@ int pal_file_size(const char *path, uint64_t *size)
     return PAL_OK;
 }
 
+int pal_file_stat(pal_file_t *f, pal_file_stat_t *out)
+{
+    struct stat st;
+    if (fstat(f->fd, &st) != 0) return fail(PAL_EIO, "fstat");
+    out->size = (uint64_t)st.st_size;
+    out->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+    out->is_dir = S_ISDIR(st.st_mode);
+    return PAL_OK;
+}
+
+int pal_path_resolve(const char *path, char *out, size_t len)
+{
+    char *real = realpath(path, NULL); /* the C library's own buffer: our hooks never see it */
+    if (!real) return fail(errno == ENOENT || errno == ENOTDIR ? PAL_ENOENT : PAL_EIO, path);
+    size_t n = strlen(real);
+    int st = n < len ? PAL_OK : fail(PAL_EIO, "resolved path too long");
+    if (st == PAL_OK) memcpy(out, real, n + 1);
+    free(real);
+    return st;
+}
+
 int pal_file_rename(const char *from, const char *to)
 {
     return rename(from, to) == 0 ? PAL_OK : fail(PAL_EIO, "rename");

@@ -567,6 +567,42 @@ int pal_file_size(const char *path, uint64_t *size)
     return PAL_OK;
 }
 
+int pal_file_stat(pal_file_t *f, pal_file_stat_t *out)
+{
+    BY_HANDLE_FILE_INFORMATION i;
+    if (!GetFileInformationByHandle(f->h, &i)) return fail(PAL_EIO, "GetFileInformationByHandle");
+    out->size = ((uint64_t)i.nFileSizeHigh << 32) | i.nFileSizeLow;
+    uint64_t ft = ((uint64_t)i.ftLastWriteTime.dwHighDateTime << 32) | i.ftLastWriteTime.dwLowDateTime;
+    out->mtime_ms = (int64_t)(ft / 10000) - 11644473600000LL; /* 100 ns since 1601 -> Unix ms */
+    out->is_dir = (i.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+    return PAL_OK;
+}
+
+/* The final path of the opened file or folder: links and junctions followed, as realpath does. */
+int pal_path_resolve(const char *path, char *out, size_t len)
+{
+    wchar_t wp[WPATH_MAX], fin[WPATH_MAX];
+    if (to_wide(path, wp, WPATH_MAX) < 0) return PAL_EIO;
+    HANDLE h = CreateFileW(wp, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                           FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD e = GetLastError();
+        return fail_code(is_enoent(e) ? PAL_ENOENT : PAL_EIO, path, e);
+    }
+    DWORD n = GetFinalPathNameByHandleW(h, fin, WPATH_MAX, FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+    CloseHandle(h);
+    if (n == 0 || n >= WPATH_MAX) return fail(PAL_EIO, "GetFinalPathNameByHandle");
+    const wchar_t *p = fin;
+    if (wcsncmp(p, L"\\\\?\\UNC\\", 8) == 0) { /* \\?\UNC\server\share -> \\server\share */
+        p += 6;
+        fin[6] = L'\\';
+    } else if (wcsncmp(p, L"\\\\?\\", 4) == 0) {
+        p += 4;
+    }
+    int k = to_utf8(p, out, (int)(len > 0x7fffffff ? 0x7fffffff : len));
+    return k < 0 ? fail(PAL_EIO, "resolved path too long") : PAL_OK;
+}
+
 int pal_file_rename(const char *from, const char *to)
 {
     wchar_t wf[WPATH_MAX], wt[WPATH_MAX];

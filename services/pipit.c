@@ -25,6 +25,7 @@
 #include "assets/registry.h"
 #include "history/events.h"
 #include "exchanges/exchanges.h"
+#include "frontend.h"
 #include "metrics.h"
 #include "orchestrator.h"
 #include "prices.h"
@@ -88,7 +89,8 @@ int main(int argc, char **argv)
         chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || assets_init() != 0 ||
         history_events_init() != 0 || chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
         statistics_init() != 0 ||
-        metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0) {
+        metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0 ||
+        frontend_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;
     }
@@ -112,6 +114,7 @@ out:
     notifier_shutdown();
     api_shutdown();
     loop_destroy(loop);
+    frontend_shutdown(); /* after the worker stopped: no read is under way */
     db_global_shutdown();
     pal_shutdown();
     if (alloc_live()) log_warn("%zu bytes still allocated at exit", alloc_live());

@@ -17,6 +17,7 @@
 #include "../core/alloc.h"
 #include "../core/log.h"
 #include "api.h"
+#include "frontend.h"
 #include "http_chunked.h"
 #include "httpc.h"
 #include "notifier.h"
@@ -32,6 +33,7 @@ typedef struct {
     uint8_t close;     /* the connection ends with this reply ("connection: close") */
     uint8_t closing;   /* that reply is written; close once lws has flushed it */
     uint8_t rx_held;   /* reading paused while the reply is pending (see run_request) */
+    void *fe;          /* HTTP: a file the frontend is sending */
 } pss_t;
 
 /* The connection whose HTTP callback is running: replies made meanwhile are written on the
@@ -370,6 +372,11 @@ static int body_framing(struct lws *wsi, pss_t *pss, unsigned method, unsigned l
 static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_len)
 {
     unsigned method = method_of(wsi);
+    if (version_ok(wsi) && frontend_claims(method, path)) { /* a bad request line is refused below */
+        int rc = frontend_http(wsi, &pss->fe, method, path);
+        if (!rc && pss->fe) lws_rx_flow_control(wsi, 0); /* as for a pending API answer */
+        return rc;
+    }
     if (pss->req) { /* a stale request from this connection: should not happen */
         api_req_gone(pss->req);
         pss->req = NULL;
@@ -477,6 +484,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, pss_
         return pss->req->replied ? write_reply(wsi, pss, pss->req) : run_request(wsi, pss);
     default: /* LWS_CALLBACK_HTTP_WRITEABLE */
         if (pss->closing) return lws_partial_buffered(wsi) ? (lws_callback_on_writable(wsi), 0) : -1;
+        if (pss->fe) return frontend_writeable(wsi, &pss->fe);
         if (pss->req && pss->req->replied) return write_reply(wsi, pss, pss->req);
         return 0;
     }
@@ -510,6 +518,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return rc;
     }
     case LWS_CALLBACK_CLOSED_HTTP:
+        if (pss && pss->fe) frontend_closed(&pss->fe);
         if (pss && pss->req) {
             api_req_t *r = pss->req;
             pss->req = NULL;
