@@ -86,7 +86,7 @@ run:
 test:
 	@SETUP_GOAL=test $(MAKE) --no-print-directory setup deps
 	@ports/deps/sqlcipher-shell.sh >/dev/null
-	@$(MAKE) --no-print-directory $(BUILD)/pipit $(BUILD)/unit $(ASAN)/unit
+	@$(MAKE) --no-print-directory $(BUILD)/pipit $(BUILD)/unit $(ASAN)/unit $(ASAN)/pipit
 	@tests/run.sh $(BUILD) $(ASAN)
 
 bench:

@@ -35,11 +35,11 @@ static const opt_t opts[] = {
     OPTS("api-cors", api_cors, "comma-separated origins allowed cross-origin, '*' wildcard (default http://localhost:*)"),
     OPTI("max-connections", max_connections, 16, 1000000, "connections held at once (default 1100)"),
     OPTI("ws-queue-max", ws_queue_max, 1, 1000000, "messages queued for one WebSocket client before it is dropped (default 4096)"),
-    OPTZ("ws-queue-bytes", ws_queue_bytes, "bytes queued for one WebSocket client before it is dropped (default 4M)"),
+    OPTZ("ws-queue-bytes", ws_queue_bytes, "bytes queued for one WebSocket client before it is dropped (default 4M; at most 1/8 of the heap budget)"),
     OPTI("ws-ping-interval", ws_ping_interval, 1, 86400, "seconds of WebSocket silence before a ping (default 60)"),
     OPTS("db-driver", db_driver, "threaded (DB jobs on worker threads) or sliced (on the loop, in slices) (default threaded)"),
     OPTI("db-slice-steps", db_slice_steps, 1, 1000000, "sliced driver: SQLite steps per job per loop turn (default 100)"),
-    OPTZ("db-cache", db_cache, "SQLite page cache per connection (default 2M)"),
+    OPTZ("db-cache", db_cache, "SQLite page cache per connection (default 2M; at most 1/8 of the heap budget)"),
     OPTI("db-maintenance-interval", db_maintenance_interval, 1, 31536000, "seconds between DB maintenance runs (default 3600)"),
     OPTI("slow-turn-ms", slow_turn_ms, 0, 60000, "log a loop turn longer than this with what ran in it (default 50; 0 = never)"),
     OPTI("max-tasks", max_tasks, 1, 1000, "async tasks running at once, the rest queue (default 4)"),
@@ -255,6 +255,17 @@ static int load_env(config_t *c, char *err, size_t errlen)
     return 0;
 }
 
+/* A page cache (one per DB connection, two connections) or one WebSocket client's queue that
+ * could grow past an eighth of the heap budget would starve everything else under a small
+ * budget (--heap-budget 2M with the 2M cache and 4M queue defaults): they are cut to fit. */
+static void fit_budget(config_t *c)
+{
+    size_t cap = c->heap_budget / 8;
+    if (!c->heap_budget) return;
+    if (c->db_cache > cap) c->db_cache = cap;
+    if (c->ws_queue_bytes > cap) c->ws_queue_bytes = cap;
+}
+
 int config_load(config_t *c, int argc, char **argv, char *err, size_t errlen)
 {
     config_defaults(c);
@@ -312,5 +323,6 @@ int config_load(config_t *c, int argc, char **argv, char *err, size_t errlen)
         snprintf(err, errlen, "db-driver '%s' is not one of threaded, sliced", c->db_driver);
         return -1;
     }
+    fit_budget(c);
     return 0;
 }

@@ -84,8 +84,17 @@ int db_job_fail(db_job_t *j, sqlite3 *conn, const char *fmt, ...)
     } else {
         snprintf(j->errmsg, sizeof j->errmsg, "%s", conn ? sqlite3_errmsg(conn) : "database error");
     }
+    if (conn && (sqlite3_errcode(conn) & 0xff) == SQLITE_NOMEM) j->nomem = 1;
     return DB_JOB_EFAIL;
 }
+
+int db_job_fail_nomem(db_job_t *j, const char *what)
+{
+    j->nomem = 1;
+    return db_job_fail(j, NULL, "out of memory %s (heap budget reached)", what);
+}
+
+int db_job_status(const db_job_t *j) { return j->nomem ? 503 : 409; }
 
 int db_job_exec(db_job_t *j, sqlite3 *conn, const char *sql)
 {
@@ -94,6 +103,7 @@ int db_job_exec(db_job_t *j, sqlite3 *conn, const char *sql)
     if (sqlite3_exec(conn, sql, NULL, NULL, &err) == SQLITE_OK) return DB_JOB_DONE;
     snprintf(j->errmsg, sizeof j->errmsg, "%s", err ? err : sqlite3_errmsg(conn));
     sqlite3_free(err);
+    if ((sqlite3_errcode(conn) & 0xff) == SQLITE_NOMEM) j->nomem = 1;
     return DB_JOB_EFAIL;
 }
 

@@ -55,6 +55,7 @@ struct db_job {
     alloc_account_t *account; /* the submitter's allocator account, carried into the job */
     db_t *db;
     uint8_t in_txn;
+    uint8_t nomem;        /* it failed for want of memory (heap budget): a 503, not a 409 */
 };
 
 /* Global set-up: SQLite's memory through the core allocator (tag "db"). Once, before any db. */
@@ -74,6 +75,10 @@ int db_job_step(db_job_t *j, sqlite3_stmt *st);
 int db_job_yield_due(db_job_t *j);
 /* Sets j->errmsg from the connection (or printf) and returns DB_JOB_EFAIL. */
 int db_job_fail(db_job_t *j, sqlite3 *conn, const char *fmt, ...);
+/* The same for a failure that is want of memory of our own (a row that cannot be kept). */
+int db_job_fail_nomem(db_job_t *j, const char *what);
+/* The HTTP status a failed job is answered with: 503 when memory ran out, else rotki's 409. */
+int db_job_status(const db_job_t *j);
 /* Runs SQL with no results (several statements allowed); DB_JOB_DONE or DB_JOB_EFAIL. */
 int db_job_exec(db_job_t *j, sqlite3 *conn, const char *sql);
 

@@ -54,7 +54,7 @@ static int query_step(db_job_t *job, sqlite3 **slot)
         int rc = db_job_step(job, q->st);
         if (rc == SQLITE_ROW) {
             if (q->ncols && keep_row(q) != 0) {
-                rc = db_job_fail(job, NULL, "out of memory reading the database");
+                rc = db_job_fail_nomem(job, "reading the database");
                 sqlite3_finalize(q->st);
                 q->st = NULL;
                 return rc;

@@ -688,7 +688,7 @@ static void manual_op_free(manual_op_t *op)
 static void put_done(db_job_t *j)
 {
     manual_op_t *op = j->ud;
-    if (j->rc != DB_JOB_DONE) api_reply_error(op->req, 409, "Failed to add manual current price: %s", j->errmsg);
+    if (j->rc != DB_JOB_DONE) api_reply_error(op->req, db_job_status(j), "Failed to add manual current price: %s", j->errmsg);
     else api_reply_true(op->req);
     manual_op_free(op);
 }
@@ -748,7 +748,7 @@ done:
 static void delete_done(db_job_t *j)
 {
     manual_op_t *op = j->ud;
-    if (j->rc != DB_JOB_DONE) api_reply_error(op->req, 409, "Failed to delete manual current price: %s", j->errmsg);
+    if (j->rc != DB_JOB_DONE) api_reply_error(op->req, db_job_status(j), "Failed to delete manual current price: %s", j->errmsg);
     else if (!op->batch.stmts[0].changes)
         api_reply_error(op->req, 409, "Not found manual current price to delete for asset %s", op->asset);
     else api_reply_true(op->req);
@@ -781,7 +781,7 @@ static void list_done(db_job_t *j)
 {
     manual_op_t *op = j->ud;
     if (j->rc != DB_JOB_DONE) {
-        api_reply_error(op->req, 409, "Could not read the manual prices: %s", j->errmsg);
+        api_reply_error(op->req, db_job_status(j), "Could not read the manual prices: %s", j->errmsg);
         manual_op_free(op);
         return;
     }

@@ -326,7 +326,7 @@ static void read_done(db_job_t *j)
 {
     settings_op_t *op = j->ud;
     if (j->rc != DB_JOB_DONE) {
-        api_reply_error(op->req, 409, "Could not read the settings: %s", j->errmsg);
+        api_reply_error(op->req, db_job_status(j), "Could not read the settings: %s", j->errmsg);
     } else {
         settings_write_json(api_reply_begin(op->req), &op->query);
         api_reply_end(op->req, 200, "");

@@ -161,7 +161,7 @@ static void delete_done(db_job_t *job)
     snapshot_delete_job_t *j = &op->u.del;
     snapshot_delete_job_clear(j);
     if (job->rc != DB_JOB_DONE)
-        api_reply_error(op->req, 409, "Could not delete the snapshot: %s", job->errmsg);
+        api_reply_error(op->req, db_job_status(job), "Could not delete the snapshot: %s", job->errmsg);
     else if (!j->deleted[SNAPSHOT_BALANCES] && !j->deleted[SNAPSHOT_LOCATIONS])
         api_reply_error(op->req, 409, "No snapshot found for the specified timestamp");
     else

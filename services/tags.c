@@ -29,7 +29,7 @@ static void read_done(db_job_t *j)
 {
     tag_op_t *op = j->ud;
     if (j->rc != DB_JOB_DONE) {
-        api_reply_error(op->req, 409, "Could not read the tags: %s", j->errmsg);
+        api_reply_error(op->req, db_job_status(j), "Could not read the tags: %s", j->errmsg);
         op_free(op);
         return;
     }
@@ -71,7 +71,7 @@ static void write_done(db_job_t *j)
         else if (op->batch.constraint)
             api_reply_error(op->req, 409, "Tag with name %s already exists.", op->new_name);
         else
-            api_reply_error(op->req, 409, "Could not change the tags: %s", j->errmsg);
+            api_reply_error(op->req, db_job_status(j), "Could not change the tags: %s", j->errmsg);
         op_free(op);
         return;
     }

@@ -26,6 +26,14 @@ suite "unit (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN
 for t in tests/integration/test_*.py; do
   suite "integration: $(basename "$t")" env PIPIT_BIN="$build/pipit" /usr/bin/python3 "$t"
 done
+# the same suites against the ASan+UBSan node: a report in a node's log fails the test that
+# caused it (the valgrind test needs the plain binary)
+for t in tests/integration/test_*.py; do
+  suite "integration (ASan+UBSan node): $(basename "$t")" env PIPIT_BIN="$asan/pipit" PIPIT_SANITIZED=1 \
+    PIPIT_SKIP=no_leaks_or_memory_errors_under_valgrind \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    /usr/bin/python3 "$t"
+done
 rm -f "$log"
 echo "== all suites"
 echo "$total_p passed, $total_f failed"

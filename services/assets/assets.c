@@ -337,7 +337,7 @@ static void sets_done(db_job_t *j)
 {
     aq_t *q = j->ud;
     if (j->rc != DB_JOB_DONE) {
-        api_reply_error(q->req, 409, "Could not read the ignored assets: %s", j->errmsg);
+        api_reply_error(q->req, db_job_status(j), "Could not read the ignored assets: %s", j->errmsg);
         aq_free(q);
         return;
     }

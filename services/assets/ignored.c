@@ -46,7 +46,7 @@ static void list_done(db_job_t *j)
 {
     ig_t *op = j->ud;
     if (j->rc != DB_JOB_DONE) {
-        fail(op, 409, "Could not read the ignored assets: %s", j->errmsg);
+        fail(op, db_job_status(j), "Could not read the ignored assets: %s", j->errmsg);
         return;
     }
     int kind = op->whitelist ? SET_WHITELISTED : SET_IGNORED;
@@ -76,7 +76,7 @@ static void written(db_job_t *j)
 {
     ig_t *op = j->ud;
     if (j->rc != DB_JOB_DONE) {
-        fail(op, 409, "Could not change the ignored assets: %s", j->errmsg);
+        fail(op, db_job_status(j), "Could not change the ignored assets: %s", j->errmsg);
         return;
     }
     if (op->whitelist) {
@@ -103,7 +103,7 @@ static void sets_read(db_job_t *j)
 {
     ig_t *op = j->ud;
     if (j->rc != DB_JOB_DONE) {
-        fail(op, 409, "Could not read the ignored assets: %s", j->errmsg);
+        fail(op, db_job_status(j), "Could not read the ignored assets: %s", j->errmsg);
         return;
     }
     json_writer_t w;

@@ -121,7 +121,7 @@ static void list_done(db_job_t *j)
 {
     node_op_t *op = j->ud;
     if (j->rc != DB_JOB_DONE) {
-        api_reply_error(op->req, 409, "Could not read the nodes: %s", j->errmsg);
+        api_reply_error(op->req, db_job_status(j), "Could not read the nodes: %s", j->errmsg);
         op_free(op);
         return;
     }
@@ -159,7 +159,7 @@ static void write_done(db_job_t *j)
         api_reply_error(op->req, 409, "Node for %s with endpoint %s already exists in db", chain_message_name(op->chain),
                         op->endpoint);
     else if (j->rc != DB_JOB_DONE)
-        api_reply_error(op->req, 409, "Could not change the nodes: %s", j->errmsg);
+        api_reply_error(op->req, db_job_status(j), "Could not change the nodes: %s", j->errmsg);
     else if (op->method != API_PUT && op->batch.stmts[0].changes == 0) /* it went away meanwhile */
         api_reply_error(op->req, 409, "Node with identifier %s doesn't exist", op->identifier);
     else
@@ -200,7 +200,7 @@ static void exists_done(db_job_t *j)
 {
     node_op_t *op = j->ud;
     if (j->rc != DB_JOB_DONE || op->query.nrows == 0) {
-        if (j->rc != DB_JOB_DONE) api_reply_error(op->req, 409, "Could not read the nodes: %s", j->errmsg);
+        if (j->rc != DB_JOB_DONE) api_reply_error(op->req, db_job_status(j), "Could not read the nodes: %s", j->errmsg);
         else if (op->method == API_PATCH) api_reply_error(op->req, 409, "Node with identifier %s doesn't exist", op->identifier);
         else
             api_reply_error(op->req, 409, "node with id %s and blockchain %s was not found in the database", op->identifier,

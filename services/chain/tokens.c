@@ -351,7 +351,7 @@ static void check_done(token_op_t *op)
 static void read_done(db_job_t *j)
 {
     token_op_t *op = j->ud;
-    if (j->rc != DB_JOB_DONE) fail(op, 409, "Could not read the tokens: %s", j->errmsg);
+    if (j->rc != DB_JOB_DONE) fail(op, db_job_status(j), "Could not read the tokens: %s", j->errmsg);
     else if (op->stage == STAGE_LIST) reply_list(op);
     else check_done(op);
 }

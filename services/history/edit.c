@@ -698,7 +698,7 @@ static void edit_done(db_job_t *job)
     if (job->rc != DB_JOB_DONE) {
         if (op->conflict) api_reply_error(op->req, 409, "%s", op->message);
         else if (op->kind == OP_ADD)
-            api_reply_error(op->req, 409, "Failed to add event to the DB due to a DB error: %s", job->errmsg);
+            api_reply_error(op->req, db_job_status(job), "Failed to add event to the DB due to a DB error: %s", job->errmsg);
         else
             api_reply_error(op->req, 409, "Could not %s the history events: %s", op->kind == OP_EDIT ? "edit" : "delete",
                             job->errmsg);

@@ -23,6 +23,12 @@ SKIP = {s.strip() for s in os.environ.get("PIPIT_SKIP", "").split(",") if s.stri
 # the signal Node.stop() sends by default; wine (Windows port) maps only SIGINT to a console
 # control event (CTRL_C_EVENT), its SIGTERM kills the process outright
 STOP_SIGNAL = getattr(signal, os.environ.get("PIPIT_STOP_SIGNAL", "SIGTERM"))
+# PIPIT_SANITIZED=1: the binary is an ASan+UBSan build (make test's second integration run); a
+# report in a node's log fails the test that ran it. Sanitized code runs slower: SLOW stretches
+# the start-up and stop waits.
+SANITIZED = os.environ.get("PIPIT_SANITIZED") == "1"
+SLOW = 3 if SANITIZED else 1
+SAN_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
 _tests = []
 
 
@@ -45,10 +51,11 @@ class Node:
         e.update(env or {})
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=e)
         self.log = []
+        self.reported = False
         self._ready = threading.Event()
         self.port = None
         threading.Thread(target=self._read_log, daemon=True).start()
-        if not self._ready.wait(30 if wrapper or RUN else 10) or self.port is None:
+        if not self._ready.wait((30 if wrapper or RUN else 10) * SLOW) or self.port is None:
             self.stop()
             raise AssertionError("pipit did not start: " + "".join(self.log))
 
@@ -97,12 +104,18 @@ class Node:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout)
+                self.proc.wait(timeout * SLOW)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         if self.own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+        if SANITIZED and not self.reported:
+            self.reported = True  # once: a test may stop a node again
+            time.sleep(0.1)  # the log reader thread drains stderr
+            log = "".join(self.log)
+            if SAN_REPORT.search(log):
+                raise AssertionError("sanitizer report from the node:\n" + log[-6000:])
         return self.proc.returncode
 
     def __enter__(self):

@@ -1,12 +1,11 @@
-"""HTTP and WebSocket input as an attacker on the LAN sends it, against the sanitized node
-(PIPIT_ASAN_BIN, an ASan+UBSan build; the plain one when it is not set): pipelined requests with
+"""HTTP and WebSocket input as an attacker on the LAN sends it (make test runs it against the
+plain and the ASan+UBSan node): pipelined requests with
 and without bodies answered in order, bodies framed by a bad Content-Length or by chunks,
 cross-site writes, lenient request lines, unmasked WebSocket frames, a header flood. Each test
 ends with the node alive and its log free of sanitizer reports."""
 import asyncio
 import json
 import os
-import re
 import socket
 import struct
 import time
@@ -14,9 +13,8 @@ import time
 import harness
 from harness import Node, check, main, test
 
-harness.PIPIT = os.environ.get("PIPIT_ASAN_BIN") or harness.PIPIT
 SAN_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0", "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
-SAN_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
+SAN_REPORT = harness.SAN_REPORT
 
 
 def node(*args):
