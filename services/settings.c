@@ -8,6 +8,7 @@
 #include "../core/alloc.h"
 #include "../db/schema.h"
 #include "auth.h"
+#include "userhub.h"
 
 static const char select_sql[] =
     "SELECT name, value FROM settings UNION ALL "
@@ -296,4 +297,10 @@ static const api_route_t routes[] = {
     {API_PUT, "/api/1/settings", api_settings_put, NULL, 0},
 };
 
-int settings_init(void) { return api_add_routes(routes, sizeof routes / sizeof routes[0]); }
+/* the login answer's "settings" */
+static const userhub_login_part_t login_part = {"settings", "settings", settings_query_job, settings_write_json};
+
+int settings_init(void)
+{
+    return userhub_add_login_part(&login_part) || api_add_routes(routes, sizeof routes / sizeof routes[0]);
+}
