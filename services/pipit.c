@@ -23,6 +23,7 @@
 #include "chain/tokens.h"
 #include "history/events.h"
 #include "exchanges/exchanges.h"
+#include "manual_balances.h"
 #include "metrics.h"
 #include "orchestrator.h"
 #include "prices.h"
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
     if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0 || auth_init(&cfg, loop) != 0 ||
         settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
         chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || history_events_init() != 0 ||
-        chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
+        chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 || manual_balances_init() != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;
@@ -104,6 +105,7 @@ out:
     orchestrator_shutdown();
     chain_balances_shutdown();
     exchanges_shutdown();
+    manual_balances_shutdown();
     tasks_shutdown();
     notifier_shutdown();
     api_shutdown();

@@ -180,6 +180,11 @@ const char *prices_coingecko_id(const char *asset)
     return m < 0 ? NULL : asset_map[m].id;
 }
 
+int prices_asset_known(const char *asset)
+{
+    return !strcmp(asset, "USD") || map_index(asset) >= 0 || fiat_index(asset) >= 0;
+}
+
 static const char *key_id(int k) { return k < ps.nids ? ps.ids[k] : REF_COIN; }
 
 /* The vs_currencies name of key k: "usd", or the fiat in lower case (into buf). */

@@ -95,6 +95,9 @@ int prices_fit(const char *s, size_t maxlen, char *out, size_t outlen);
  * ("12.345" → "12.34", "3" → "3.00"); 0 or -1. */
 int prices_round(const char *s, int decimals, char *out, size_t outlen);
 
+/* 1 when the built-in tables know the asset: USD, a fiat currency or a CoinGecko-mapped id. */
+int prices_asset_known(const char *asset);
+
 /* The CoinGecko id the built-in table gives an asset (NULL: none); for the tests. */
 const char *prices_coingecko_id(const char *asset);
 
