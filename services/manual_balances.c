@@ -17,7 +17,7 @@
 #include "api.h"
 #include "asset_known.h"
 #include "auth.h"
-#include "locations.h"
+#include "../db/snapshots.h"
 #include "prices.h"
 #include "userhub.h"
 
@@ -208,7 +208,7 @@ static int parse_entry(mb_op_t *op, int i, int tok, mb_item_t *it)
     }
     if (o < 0) return entry_error(req, i, "location", "Missing data for required field.");
     if (json_type(d, o) != JSON_STRING || json_get_str(d, o, text, sizeof text, NULL) != JSON_OK ||
-        !(it->location = location_code(text))) {
+        !(it->location = snapshot_location_code(text, strlen(text)))) {
         char shown[PRICES_ASSET_MAX + 64];
         token_text(d, o, shown, sizeof shown);
         snprintf(msg, sizeof msg, "Failed to deserialize Location value %s", shown);
@@ -363,7 +363,7 @@ static void reply_list(mb_op_t *op)
                    *loc = db_query_cell(&op->query, r, 4), *cat = db_query_cell(&op->query, r, 5),
                    *tags = db_query_cell(&op->query, r, 6);
         char amount[PRICES_VALUE_MAX], value[PRICES_VALUE_MAX];
-        const char *location = loc ? location_name(loc[0]) : NULL;
+        const char *location = loc ? snapshot_location_name(loc[0]) : NULL;
         if (!asset || !location) {
             log_warn("manual balances: entry %s has an unknown location; left out", db_query_cell(&op->query, r, 0));
             continue;
@@ -723,7 +723,7 @@ static void balances_each(userhub_balance_fn fn, void *ud)
     for (size_t r = 0; r < mc.rows.nrows; r++) {
         const char *loc = db_query_cell(&mc.rows, r, 0), *asset = db_query_cell(&mc.rows, r, 1),
                    *stored = db_query_cell(&mc.rows, r, 2), *cat = db_query_cell(&mc.rows, r, 3);
-        const char *location = loc ? location_name(loc[0]) : NULL;
+        const char *location = loc ? snapshot_location_name(loc[0]) : NULL;
         char amount[PRICES_VALUE_MAX];
         if (!location || !asset || !asset_known(asset) || !stored || prices_value(stored, "1", amount, sizeof amount) ||
             dec_is_negative(amount))

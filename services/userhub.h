@@ -13,7 +13,7 @@
  *                 an error) later on the loop, or returns -1 when it has nothing to do (then
  *                 finished is not called); each() then lists every (location, asset, amount,
  *                 liability) it holds for the logged-in user. Locations are rotki's Location
- *                 names (services/locations.h).
+ *                 names (snapshot_location_name in db/snapshots.h).
  *
  * Registrations are static tables kept by pointer (not copied); at most USERHUB_MAX of each. */
 #ifndef PIPIT_USERHUB_H

@@ -26,7 +26,7 @@
 #include "../../db/query.h"
 #include "../api.h"
 #include "../auth.h"
-#include "../locations.h"
+#include "../../db/snapshots.h"
 #include "../messages.h"
 #include "../prices.h"
 #include "../userhub.h"
@@ -872,7 +872,7 @@ static char *snapshot_sql(const bq_t *q, int64_t ts, int which)
             }
     } else {
         for (size_t i = 0; i < q->nparts; i++) {
-            char code = location_code(q->parts[i].location);
+            char code = snapshot_location_code(q->parts[i].location, strlen(q->parts[i].location));
             if (!first_of_location(q, i) || !code) continue;
             location_value(q, q->parts[i].location, value, sizeof value);
             off += (size_t)snprintf(sql + off, cap - off, "%s(%lld, '%c', '%s')", rows ? ", " : "", (long long)ts, code, value);
