@@ -277,13 +277,6 @@ static int parse_body(mb_op_t *op)
     return 0;
 }
 
-static void write_token(json_writer_t *w, const json_doc_t *d, int tok)
-{
-    const char *raw;
-    size_t n;
-    if (json_get_raw(d, tok, &raw, &n) == JSON_OK) json_write_raw(w, raw, n); /* a checked string, kept as sent */
-}
-
 /* The items as [{"i", "a", "l", "m", "o", "c", "t"}] for json_each. */
 static int build_param(mb_op_t *op)
 {
@@ -301,7 +294,7 @@ static int build_param(mb_op_t *op)
             json_write_key(&w, "a");
             json_write_str(&w, it->asset);
             json_write_key(&w, "l");
-            write_token(&w, d, it->label);
+            json_write_token(&w, d, it->label);
             json_write_key(&w, "m");
             json_write_str(&w, it->amount);
             json_write_key(&w, "o");
@@ -312,7 +305,7 @@ static int build_param(mb_op_t *op)
             json_write_str(&w, code);
             json_write_key(&w, "t");
             json_begin_array(&w);
-            for (int e = it->tags >= 0 ? json_first(d, it->tags) : -1; e >= 0; e = json_sibling(d, e)) write_token(&w, d, e);
+            for (int e = it->tags >= 0 ? json_first(d, it->tags) : -1; e >= 0; e = json_sibling(d, e)) json_write_token(&w, d, e);
             json_end_array(&w);
         }
         json_end_object(&w);
@@ -324,12 +317,7 @@ static int build_param(mb_op_t *op)
 }
 
 /* ------------------------------------------------------------------ the list */
-static const char *price_of(const mb_op_t *op, const char *asset)
-{
-    for (size_t j = 0; j < op->nassets; j++)
-        if (!strcmp(op->assets[j], asset)) return op->pq.usd ? op->pq.usd[j] : "";
-    return "";
-}
+static const char *price_of(const mb_op_t *op, const char *asset) { return prices_usd_of(&op->pq, asset); }
 
 /* amount × the asset's USD price, in the main currency */
 static void value_of(const mb_op_t *op, const char *asset, const char *amount, char *out, size_t outlen)

@@ -180,6 +180,13 @@ const char *prices_coingecko_id(const char *asset)
     return m < 0 ? NULL : asset_map[m].id;
 }
 
+const char *prices_usd_of(const prices_query_t *q, const char *asset)
+{
+    for (size_t j = 0; q->usd && j < q->n; j++)
+        if (!strcmp(q->assets[j], asset)) return q->usd[j];
+    return "";
+}
+
 int prices_asset_known(const char *asset)
 {
     return !strcmp(asset, "USD") || map_index(asset) >= 0 || fiat_index(asset) >= 0;

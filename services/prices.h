@@ -76,6 +76,8 @@ struct prices_query {
  * logged-in user for the manual prices (without one only the oracle is asked). Out of memory
  * makes every price missing. */
 void prices_query_start(prices_query_t *q);
+/* The USD price the finished query q found for asset (one of q->assets); "" when none. */
+const char *prices_usd_of(const prices_query_t *q, const char *asset);
 /* Frees the results; a query still running is abandoned (done is then not called). A query is
  * cleared before it is started again. */
 void prices_query_clear(prices_query_t *q);

@@ -697,12 +697,7 @@ static int build_parts(bq_t *q)
     return q->status ? -1 : 0;
 }
 
-static const char *price_of(const bq_t *q, const char *id)
-{
-    for (size_t j = 0; j < q->npids; j++)
-        if (!strcmp(q->pids[j], id)) return q->pq.usd ? q->pq.usd[j] : "";
-    return "";
-}
+static const char *price_of(const bq_t *q, const char *id) { return prices_usd_of(&q->pq, id); }
 
 /* value of an amount of id; "0" without a price */
 static void value_of(const bq_t *q, const char *id, const char *amount, char *out, size_t outlen)

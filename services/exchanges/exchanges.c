@@ -693,12 +693,7 @@ static void prices_done(prices_query_t *q)
     wake_owner(x);
 }
 
-static const char *price_of(const xreq_t *x, const char *asset)
-{
-    for (size_t j = 0; j < x->nassets; j++)
-        if (!strcmp(x->assets[j], asset)) return x->pq.usd ? x->pq.usd[j] : "";
-    return "";
-}
+static const char *price_of(const xreq_t *x, const char *asset) { return prices_usd_of(&x->pq, asset); }
 
 static int balances_pt(loop_task_t *t)
 {

@@ -119,6 +119,12 @@ def balances_are_added_edited_tagged_valued_and_deleted():
               ["Bank", "My XPUB BTC wallet"], out)
         # the EUR value: no EUR price (the oracle is unreachable) counts 0, as rotki's ZERO_PRICE
         check(out["outcome"]["result"]["balances"][0]["value"] == "0", out)
+        # values are in the main currency: 10 ETH × 2000 USD at 2 USD per EUR
+        price(n, "EUR", "2")
+        st, _, msg = n.call("PUT", "/api/1/settings", {"settings": {"main_currency": "EUR"}})
+        check(st == 200, msg)
+        st, res, _ = n.call("GET", "/api/1/balances/manual")
+        check([(b["label"], b["value"]) for b in res["balances"]] == [("Bank", "100"), ("My XPUB BTC wallet", "10000")], res)
 
 
 @test
