@@ -669,6 +669,7 @@ static struct {
 
 typedef struct {
     db_query_t q;
+    char user[128]; /* whose DB was read */
     void (*finished)(void *ud, const char *error);
     void *ud;
 } reader_t;
@@ -677,7 +678,7 @@ static void reader_done(db_job_t *j)
 {
     reader_t *rd = j->ud;
     const char *u = auth_user();
-    if (j->rc == DB_JOB_DONE && u) { /* the newest read replaces the rows */
+    if (j->rc == DB_JOB_DONE && u && !strcmp(u, rd->user)) { /* the newest read replaces the rows */
         db_query_clear(&mc.rows);
         mc.rows = rd->q;
         memset(&rd->q, 0, sizeof rd->q);
@@ -697,6 +698,7 @@ static int balances_refresh(int ignore_cache, void (*finished)(void *ud, const c
     if (!rd) return -1;
     rd->finished = finished;
     rd->ud = ud;
+    snprintf(rd->user, sizeof rd->user, "%s", auth_user());
     db_query_init(&rd->q, "SELECT location, asset, amount, category FROM manually_tracked_balances ORDER BY label",
                   reader_done, rd);
     db_job_submit(auth_db(), &rd->q.job);

@@ -6,10 +6,11 @@ extern const unit_suite_t suite_pt, suite_loop, suite_alloc, suite_json, suite_c
 extern const unit_suite_t suite_prices;
 extern const unit_suite_t suite_decimal;
 extern const unit_suite_t suite_history;
+extern const unit_suite_t suite_userhub;
 
 static const unit_suite_t *const suites[] = {&suite_pt,     &suite_loop,      &suite_alloc, &suite_json, &suite_config,
                                              &suite_schema, &suite_sqlcipher, &suite_db, &suite_migrations, &suite_arena, &suite_keccak, &suite_multicall, &suite_sign, &suite_httpc,
                                              &suite_history,
-                                             &suite_prices, &suite_decimal};
+                                             &suite_prices, &suite_decimal, &suite_userhub};
 
 int main(int argc, char **argv) { return unit_run(suites, sizeof suites / sizeof suites[0], argc, argv); }
