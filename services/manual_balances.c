@@ -18,6 +18,7 @@
 #include "asset_known.h"
 #include "auth.h"
 #include "../db/snapshots.h"
+#include "../db/userdb.h"
 #include "prices.h"
 #include "userhub.h"
 
@@ -477,6 +478,7 @@ static void write_changes(mb_op_t *op)
         add_stmt(op, sql_tags_drop);
         add_stmt(op, sql_remove);
     }
+    db_batch_add(&op->batch, userdb_sql_touch);
     op_submit(op, &op->batch.job);
 }
 

@@ -15,9 +15,9 @@
 #include "../core/json.h"
 #include "../core/log.h"
 #include "../db/query.h"
+#include "../db/userdb.h"
 #include "api.h"
 #include "auth.h"
-#include "chain/accounts.h"
 #include "httpc.h"
 #include "messages.h"
 
@@ -744,7 +744,7 @@ static int api_price_put(api_req_t *req)
     db_stmt_t *st = db_batch_add(&op->batch, "INSERT OR REPLACE INTO key_value_cache(name, value) VALUES (?, ?)");
     db_stmt_param(st, op->name);
     db_stmt_param(st, op->value);
-    db_batch_add(&op->batch, chain_sql_touch);
+    db_batch_add(&op->batch, userdb_sql_touch);
     auth_submit(req, &op->batch.job);
     return API_PENDING;
 done:

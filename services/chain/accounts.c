@@ -12,11 +12,9 @@
 
 #include "../../core/alloc.h"
 #include "../../core/keccak.h"
+#include "../../db/userdb.h"
 #include "../auth.h"
 #include "balances.h"
-
-const char chain_sql_touch[] =
-    "INSERT OR REPLACE INTO settings(name, value) VALUES('last_write_ts', CAST(strftime('%s','now') AS TEXT))";
 
 /* ------------------------------------------------------------------ shared */
 /* The chains pipit serves: API name, rotki's DB name (SupportedBlockchain value), the name
@@ -504,7 +502,7 @@ static void write_changes(acct_op_t *op)
         add_stmt(op, sql_remove, c->db);
         add_stmt(op, sql_tags_orphans, NULL);
     }
-    db_batch_add(&op->batch, chain_sql_touch);
+    db_batch_add(&op->batch, userdb_sql_touch);
     op_submit(op, &op->batch.job);
 }
 

@@ -15,9 +15,9 @@
 #include "../../core/alloc.h"
 #include "../../core/log.h"
 #include "../../db/query.h"
+#include "../../db/userdb.h"
 #include "../api.h"
 #include "../auth.h"
-#include "../chain/accounts.h"
 #include "../messages.h"
 #include "../prices.h"
 #include "../userhub.h"
@@ -514,7 +514,7 @@ static int edit_pt(loop_task_t *t)
             db_stmt_param(s, x->range_old);
         }
     }
-    db_batch_add(&x->b, chain_sql_touch);
+    db_batch_add(&x->b, userdb_sql_touch);
     X_DB(t, x, &x->b.job);
     x->msg[0] = 0;
     if (!x->job_done || x->b.job.rc != DB_JOB_DONE) {
@@ -620,7 +620,7 @@ static int api_exchanges_delete(api_req_t *req)
     snprintf(x->range_old, sizeof x->range_old, "%s_history_events_%s", x->cr.location, x->cr.name);
     s = db_batch_add(&x->b, "DELETE FROM used_query_ranges WHERE name = ?");
     db_stmt_param(s, x->range_old);
-    db_batch_add(&x->b, chain_sql_touch);
+    db_batch_add(&x->b, userdb_sql_touch);
     auth_submit(req, &x->b.job);
     return API_PENDING;
 }
