@@ -1095,9 +1095,10 @@ static int cache_copy(cache_t *r)
         cache_free(r);
         return -1;
     }
-    memcpy(r->accts, c->accts, (size_t)c->naccts * sizeof *c->accts);
-    memcpy(r->assets, c->assets, (size_t)c->nassets * sizeof *c->assets);
-    memcpy(r->bal, c->bal, c->nbal * sizeof *c->bal);
+    /* a cache of no accounts holds no arrays at all: memcpy must not see its NULLs */
+    if (c->naccts) memcpy(r->accts, c->accts, (size_t)c->naccts * sizeof *c->accts);
+    if (c->nassets) memcpy(r->assets, c->assets, (size_t)c->nassets * sizeof *c->assets);
+    if (c->nbal) memcpy(r->bal, c->bal, c->nbal * sizeof *c->bal);
     return 0;
 }
 
