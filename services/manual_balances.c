@@ -123,16 +123,20 @@ static int entry_error(api_req_t *req, int i, const char *field, const char *tex
     return -1;
 }
 
-/* A string token's text as the client escaped it (for messages), without the quotes. */
+/* A token's text for a message (the messages hold JSON): a string as the client escaped it,
+ * without its quotes; anything else as sent, its quotes made ' (as Python's repr shows them). */
 static void token_text(const json_doc_t *d, int tok, char *out, size_t outlen)
 {
     const char *raw;
     size_t n;
+    int str = json_type(d, tok) == JSON_STRING;
     if (json_get_raw(d, tok, &raw, &n) != JSON_OK) n = 0;
-    if (n >= 2 && raw[0] == '"') raw++, n -= 2;
+    if (str && n >= 2) raw++, n -= 2;
     if (n > outlen - 1) n = outlen - 1;
     memcpy(out, raw, n);
     out[n] = 0;
+    for (char *p = out; !str && *p; p++)
+        if (*p == '"' || *p == '\\') *p = '\'';
 }
 
 /* 1 for a non-empty string, 0 for "", -1 for anything else. */

@@ -107,7 +107,7 @@ def balances_are_added_edited_tagged_valued_and_deleted():
         check(rows == [["2", "ETH", "My XPUB BTC wallet", "10", "A", "A"]] and tags == [], (rows, tags))
         # async_query, as rotki has it for all four
         st, task, _ = n.call("PUT", "/api/1/balances/manual", {"async_query": True, "balances": [
-            {"asset": "EUR", "label": "Bank", "amount": "100", "location": "banks"}]})
+            {"asset": "EUR", "label": "Bank", "amount": 100, "location": "banks"}]})  # a JSON number too
         check(st == 200 and set(task) == {"task_id"}, task)
         out = None
         for _ in range(300):
@@ -191,6 +191,7 @@ def bad_input_is_refused_as_rotki_does_and_changes_nothing():
             ("PUT", with_(asset="NOPE"), 400, '{"balances": {"0": {"asset": ["Unknown asset NOPE provided."]}}}'),
             ("PUT", with_(asset="eip155:1/erc20:0xdAC17F958D2ee523a2206206994597C13D831Ec7"), 400,
              "Unknown asset eip155:1/erc20:0xdAC17F958D2ee523a2206206994597C13D831Ec7 provided."),  # a wrong checksum
+            ("PUT", with_(asset={"x": 1}), 400, "Tried to initialize an asset out of a non-string identifier {'x': 1}"),
             ("PUT", with_(label="cold"), 400, "One of the manually tracked balance entries already exists in the DB. "
                                               "UNIQUE constraint failed: manually_tracked_balances.label"),
             ("PUT", {"balances": [ok, dict(ok)]}, 400, "UNIQUE constraint failed: manually_tracked_balances.label"),

@@ -84,4 +84,20 @@ UNIT_TEST(refresh_fans_out_and_ends_once)
     CHECK_EQ_STR(seen, "AbB1LkE2");
 }
 
-UNIT_SUITE(suite_userhub, UNIT_CASE(refresh_fans_out_and_ends_once));
+static char session_log[64];
+static void on_login(const char *user) { strcat(session_log, "+"), strcat(session_log, user); }
+static void on_logout(const char *user) { strcat(session_log, "-"), strcat(session_log, user); }
+static const userhub_session_t sessions[] = {{on_login, on_logout}, {NULL, on_logout}};
+
+UNIT_TEST(session_hooks_run_in_order_and_may_be_left_out)
+{
+    static int registered;
+    for (int i = 0; !registered && i < 2; i++) CHECK_EQ_INT(userhub_add_session(&sessions[i]), 0);
+    registered = 1;
+    session_log[0] = 0;
+    userhub_logged_in("al");
+    userhub_logging_out("al");
+    CHECK_EQ_STR(session_log, "+al-al-al");
+}
+
+UNIT_SUITE(suite_userhub, UNIT_CASE(refresh_fans_out_and_ends_once), UNIT_CASE(session_hooks_run_in_order_and_may_be_left_out));
