@@ -1,5 +1,5 @@
 /* decimal — exact decimal strings as amounts travel through pipit: normalizing what an
- * exchange or the user sends, adding non-negative amounts. Digits only, never floats. */
+ * exchange or the user sends, adding and subtracting non-negative amounts. Digits only, never floats. */
 #include "decimal.h"
 
 #include <string.h>
@@ -73,5 +73,51 @@ int dec_add(const char *a, const char *b, char *out, size_t outlen)
         carry = d / 10;
         tmp[--pos] = (char)('0' + d % 10);
     }
+    return dec_normalize(tmp, strlen(tmp), 0, out, outlen);
+}
+
+/* -1, 0, 1 as a < b, a = b, a > b for normalized non-negative decimals */
+static int dec_cmp(const char *a, const char *b)
+{
+    const char *ad = strchr(a, '.'), *bd = strchr(b, '.');
+    size_t ai = ad ? (size_t)(ad - a) : strlen(a), bi = bd ? (size_t)(bd - b) : strlen(b);
+    if (ai != bi) return ai < bi ? -1 : 1;
+    for (size_t k = 0; k < ai; k++)
+        if (a[k] != b[k]) return a[k] < b[k] ? -1 : 1;
+    const char *af = ad ? ad + 1 : "", *bf = bd ? bd + 1 : "";
+    for (; *af || *bf; af += *af != 0, bf += *bf != 0) {
+        char x = *af ? *af : '0', y = *bf ? *bf : '0';
+        if (x != y) return x < y ? -1 : 1;
+    }
+    return 0;
+}
+
+int dec_sub(const char *a, const char *b, char *out, size_t outlen)
+{
+    char na[200], nb[200], tmp[202];
+    if (*a == '-' || *b == '-' || dec_normalize(a, strlen(a), 0, na, sizeof na) ||
+        dec_normalize(b, strlen(b), 0, nb, sizeof nb))
+        return -1;
+    int neg = dec_cmp(na, nb) < 0;
+    const char *big = neg ? nb : na, *small = neg ? na : nb; /* big - small, then the sign */
+    const char *gd = strchr(big, '.'), *sd = strchr(small, '.');
+    size_t gi = gd ? (size_t)(gd - big) : strlen(big), si = sd ? (size_t)(sd - small) : strlen(small);
+    size_t gf = gd ? strlen(gd + 1) : 0, sf = sd ? strlen(sd + 1) : 0, fi = gf > sf ? gf : sf;
+    size_t pos = 1 + gi + (fi ? fi + 1 : 0);
+    if (pos + 1 > sizeof tmp) return -1;
+    tmp[pos] = 0;
+    int borrow = 0;
+    for (size_t k = fi; k > 0; k--) {
+        int d = (k <= gf ? gd[k] - '0' : 0) - (k <= sf ? sd[k] - '0' : 0) - borrow;
+        borrow = d < 0;
+        tmp[--pos] = (char)('0' + (d + 10) % 10);
+    }
+    if (fi) tmp[--pos] = '.';
+    for (size_t k = 0; k < gi; k++) {
+        int d = (big[gi - 1 - k] - '0') - (k < si ? small[si - 1 - k] - '0' : 0) - borrow;
+        borrow = d < 0;
+        tmp[--pos] = (char)('0' + (d + 10) % 10);
+    }
+    tmp[--pos] = neg ? '-' : '+';
     return dec_normalize(tmp, strlen(tmp), 0, out, outlen);
 }

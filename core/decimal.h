@@ -10,6 +10,8 @@
 int dec_normalize(const char *s, size_t n, int abs, char *out, size_t outlen);
 /* a + b for non-negative plain decimals (up to ~190 digits); 0 or -1. */
 int dec_add(const char *a, const char *b, char *out, size_t outlen);
+/* a - b for non-negative plain decimals, signed ("1.5" - "2" = "-0.5"); 0 or -1. */
+int dec_sub(const char *a, const char *b, char *out, size_t outlen);
 int dec_is_zero(const char *s);
 int dec_is_negative(const char *s);
 

@@ -766,3 +766,10 @@ char *json_writer_take(json_writer_t *w, size_t *outlen)
     json_writer_init(w, w->prefix);
     return b;
 }
+
+void json_write_token(json_writer_t *w, const json_doc_t *doc, int tok)
+{
+    const char *raw;
+    size_t n;
+    if (json_get_raw(doc, tok, &raw, &n) == JSON_OK) json_write_raw(w, raw, n);
+}

@@ -123,6 +123,8 @@ void json_write_bool(json_writer_t *w, int v);
 void json_write_null(json_writer_t *w);
 /* A pre-encoded value; it is validated, and malformed JSON is a sticky JSON_ESYNTAX. */
 void json_write_raw(json_writer_t *w, const char *js, size_t n);
+/* Token tok of doc as it was sent (a string keeps its escapes), e.g. a checked value passed on. */
+void json_write_token(json_writer_t *w, const json_doc_t *doc, int tok);
 /* A decimal amount, normalized as by json_normalize_amount and written as a string;
  * anything else is a sticky JSON_EVALUE. */
 void json_write_amount(json_writer_t *w, const char *s, size_t n);

@@ -11,6 +11,9 @@
 #define KDF_ROUNDS_PER_STEP 8 /* a slice of 100 steps = 800 HMAC-SHA512 rounds, about 1 ms */
 #define COPY_CHUNK 65536
 
+const char userdb_sql_touch[] =
+    "INSERT OR REPLACE INTO settings(name, value) VALUES('last_write_ts', CAST(strftime('%s','now') AS TEXT))";
+
 int userdb_name_valid(const char *name)
 {
     size_t n = strlen(name);

@@ -12,6 +12,8 @@
 /* The user's files: <data>/users/<name>/rotkehlchen.db */
 int userdb_path(const char *data_dir, const char *name, char *out, size_t outlen);
 int userdb_dir(const char *data_dir, const char *name, char *out, size_t outlen);
+/* The statement that ends every write batch: rotki's last_write_ts, bumped by each user write. */
+extern const char userdb_sql_touch[];
 /* A name usable as a folder on every port: 1-64 of [A-Za-z0-9_.-], not starting with '.' */
 int userdb_name_valid(const char *name);
 

@@ -11,7 +11,7 @@
 #include "../core/log.h"
 #include "../platform/pal.h"
 
-#define MAX_ROUTE_TABLES 32
+#define MAX_ROUTE_TABLES 32 /* one per service; room for the ones still to come */
 #define MAX_BODY_TOKENS 100000
 
 static struct {

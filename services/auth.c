@@ -12,11 +12,11 @@
 #include "../db/query.h"
 #include "../db/schema.h"
 #include "../db/userdb.h"
-#include "exchanges/exchanges.h"
 #include "messages.h"
 #include "notifier.h"
 #include "settings.h"
 #include "tasks.h"
+#include "userhub.h"
 
 #define THROTTLE_SLOTS 64
 #define THROTTLE_BASE_MS 250
@@ -48,8 +48,8 @@ typedef struct {
     userdb_migrate_job_t migrate;
     userdb_rekey_job_t rekey;
     db_batch_t batch;
-    db_query_t query;
-    db_query_t exchanges; /* the accounts, for the login's answer */
+    db_query_t parts[USERHUB_MAX]; /* the login answer's parts (userhub) */
+    size_t ipart;
     settings_update_t initial; /* create: initial_settings, validated up front */
 } op_t;
 
@@ -287,10 +287,10 @@ static void reply_user_result(op_t *op)
 {
     json_writer_t *w = api_reply_begin(op->req);
     json_begin_object(w);
-    json_write_key(w, "exchanges");
-    exchanges_write_list(w, &op->exchanges);
-    json_write_key(w, "settings");
-    settings_write_json(w, &op->query);
+    for (size_t i = 0; i < userhub_login_part_count(); i++) {
+        json_write_key(w, userhub_login_part(i)->key);
+        userhub_login_part(i)->write(w, &op->parts[i]);
+    }
     json_end_object(w);
     api_reply_end(op->req, 200, "");
 }
@@ -428,17 +428,15 @@ static int open_pt(loop_task_t *t)
         op_fail(op, 409, "Could not open the user database for reading: %s", op->open.job.errmsg);
         PT_EXIT(&t->pt);
     }
-    settings_query_job(&op->query, op_job_done, op);
-    OP_RUN(t, op, &op->query.job);
-    if (op->query.job.rc != DB_JOB_DONE) {
-        op_fail(op, 409, "Could not read the settings: %s", op->query.job.errmsg);
-        PT_EXIT(&t->pt);
-    }
-    exchanges_list_query_init(&op->exchanges, op_job_done, op);
-    OP_RUN(t, op, &op->exchanges.job);
-    if (op->exchanges.job.rc != DB_JOB_DONE) {
-        op_fail(op, 409, "Could not read the exchanges: %s", op->exchanges.job.errmsg);
-        PT_EXIT(&t->pt);
+    for (op->ipart = 0; op->ipart < userhub_login_part_count(); op->ipart++) {
+        userhub_login_part(op->ipart)->query_init(&op->parts[op->ipart], op_job_done, op);
+        OP_RUN(t, op, &op->parts[op->ipart].job);
+        if (op->parts[op->ipart].job.rc != DB_JOB_DONE) {
+            snprintf(op->msg, sizeof op->msg, "Could not read the %s: %s", userhub_login_part(op->ipart)->what,
+                     op->parts[op->ipart].job.errmsg);
+            op->status = 409;
+            PT_EXIT(&t->pt);
+        }
     }
     op->status = 200;
     PT_END(&t->pt);
@@ -449,8 +447,7 @@ static void op_free(op_t *op)
     free_secret(&op->password);
     free_secret(&op->new_password);
     userdb_kdf_job_clear(&op->kdf);
-    db_query_clear(&op->query);
-    db_query_clear(&op->exchanges);
+    for (size_t i = 0; i < USERHUB_MAX; i++) db_query_clear(&op->parts[i]);
     settings_update_clear(&op->initial);
     wipe(op->key, sizeof op->key);
     if (auth.op == op) auth.op = NULL;
@@ -487,6 +484,7 @@ static void open_end(loop_task_t *t)
         if (auth.gate) session_issue(op->req);
         log_info("user '%s' %s", auth.user, op->kind == OP_CREATE ? "created and logged in" : "logged in");
         reply_user_result(op);
+        userhub_logged_in(auth.user);
         op_free(op);
         return;
     }
@@ -707,6 +705,7 @@ static int logout_pt(loop_task_t *t)
     op->db = auth.db;
     auth.db = NULL;
     log_info("user '%s' logged out", auth.user);
+    userhub_logging_out(auth.user);
     tasks_cancel_all(); /* rotki: logout cancels the pending tasks */
     auth.user[0] = 0;
     wipe(auth.key, sizeof auth.key);

@@ -26,6 +26,7 @@
 #include "history/events.h"
 #include "exchanges/exchanges.h"
 #include "frontend.h"
+#include "manual_balances.h"
 #include "metrics.h"
 #include "orchestrator.h"
 #include "prices.h"
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
         settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
         chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || assets_init() != 0 ||
         history_events_init() != 0 || chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
-        statistics_init() != 0 ||
+        statistics_init() != 0 || manual_balances_init() != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0 ||
         frontend_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
@@ -110,6 +111,7 @@ out:
     chain_balances_shutdown();
     assets_shutdown();
     exchanges_shutdown();
+    manual_balances_shutdown();
     tasks_shutdown();
     notifier_shutdown();
     api_shutdown();

@@ -15,9 +15,9 @@
 #include "../core/json.h"
 #include "../core/log.h"
 #include "../db/query.h"
+#include "../db/userdb.h"
 #include "api.h"
 #include "auth.h"
-#include "chain/accounts.h"
 #include "httpc.h"
 #include "messages.h"
 
@@ -174,15 +174,22 @@ static int fiat_index(const char *asset)
     return -1;
 }
 
-int prices_has_oracle(const char *asset)
-{
-    return !strcmp(asset, "USD") || fiat_index(asset) >= 0 || map_index(asset) >= 0;
-}
-
 const char *prices_coingecko_id(const char *asset)
 {
     int m = map_index(asset);
     return m < 0 ? NULL : asset_map[m].id;
+}
+
+const char *prices_usd_of(const prices_query_t *q, const char *asset)
+{
+    for (size_t j = 0; q->usd && j < q->n; j++)
+        if (!strcmp(q->assets[j], asset)) return q->usd[j];
+    return "";
+}
+
+int prices_asset_known(const char *asset)
+{
+    return !strcmp(asset, "USD") || map_index(asset) >= 0 || fiat_index(asset) >= 0;
 }
 
 static const char *key_id(int k) { return k < ps.nids ? ps.ids[k] : REF_COIN; }
@@ -737,7 +744,7 @@ static int api_price_put(api_req_t *req)
     db_stmt_t *st = db_batch_add(&op->batch, "INSERT OR REPLACE INTO key_value_cache(name, value) VALUES (?, ?)");
     db_stmt_param(st, op->name);
     db_stmt_param(st, op->value);
-    db_batch_add(&op->batch, chain_sql_touch);
+    db_batch_add(&op->batch, userdb_sql_touch);
     auth_submit(req, &op->batch.job);
     return API_PENDING;
 done:

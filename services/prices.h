@@ -76,6 +76,8 @@ struct prices_query {
  * logged-in user for the manual prices (without one only the oracle is asked). Out of memory
  * makes every price missing. */
 void prices_query_start(prices_query_t *q);
+/* The USD price the finished query q found for asset (one of q->assets); "" when none. */
+const char *prices_usd_of(const prices_query_t *q, const char *asset);
 /* Frees the results; a query still running is abandoned (done is then not called). A query is
  * cleared before it is started again. */
 void prices_query_clear(prices_query_t *q);
@@ -97,9 +99,9 @@ int prices_fit(const char *s, size_t maxlen, char *out, size_t outlen);
  * ("12.345" → "12.34", "3" → "3.00"); 0 or -1. */
 int prices_round(const char *s, int decimals, char *out, size_t outlen);
 
-/* 1 when the price layer can price the asset (USD, a fiat currency, an asset with an oracle
- * id): rotki's AssetWithOracles, what main_currency must be. */
-int prices_has_oracle(const char *asset);
+/* 1 when the built-in tables know the asset: USD, a fiat currency or a CoinGecko-mapped id
+ * (rotki's AssetWithOracles for pipit: what main_currency must be). */
+int prices_asset_known(const char *asset);
 
 /* The CoinGecko id the built-in table gives an asset (NULL: none); for the tests. */
 const char *prices_coingecko_id(const char *asset);

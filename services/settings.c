@@ -9,6 +9,7 @@
 #include "../db/schema.h"
 #include "auth.h"
 #include "prices.h"
+#include "userhub.h"
 
 static const char select_sql[] =
     "SELECT name, value FROM settings UNION ALL "
@@ -225,7 +226,7 @@ static const char *convert(const json_doc_t *doc, int t, const db_setting_def_t 
             return NULL;
         }
         if (d->type == DB_SETTING_ENUM && !in_choices(d->choices, *out, n)) return "Not one of the accepted values.";
-        if (d->type == DB_SETTING_ASSET && !prices_has_oracle(*out))
+        if (d->type == DB_SETTING_ASSET && !prices_asset_known(*out))
             return "Not an asset with price oracles (a fiat currency or a priced asset).";
         break;
     }
@@ -392,4 +393,10 @@ static const api_route_t routes[] = {
     {API_PUT, "/api/1/settings", api_settings_put, NULL, 0},
 };
 
-int settings_init(void) { return api_add_routes(routes, sizeof routes / sizeof routes[0]); }
+/* the login answer's "settings" */
+static const userhub_login_part_t login_part = {"settings", "settings", settings_query_job, settings_write_json};
+
+int settings_init(void)
+{
+    return userhub_add_login_part(&login_part) || api_add_routes(routes, sizeof routes / sizeof routes[0]);
+}

@@ -8,6 +8,7 @@
 
 #include "../../core/alloc.h"
 #include "../auth.h"
+#include "../../db/userdb.h"
 #include "../chain/accounts.h"
 #include "args.h"
 #include "registry.h"
@@ -139,7 +140,7 @@ static void sets_read(db_job_t *j)
         sql = "DELETE FROM multisettings WHERE name = 'ignored_asset' AND value IN (SELECT value FROM json_each(?))";
     }
     db_stmt_param(db_batch_add(&op->batch, sql), op->param);
-    db_batch_add(&op->batch, chain_sql_touch);
+    db_batch_add(&op->batch, userdb_sql_touch);
     if (!auth_db()) {
         fail(op, 409, "%s", "The user logged out");
         return;

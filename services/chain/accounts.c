@@ -12,11 +12,9 @@
 
 #include "../../core/alloc.h"
 #include "../../core/keccak.h"
+#include "../../db/userdb.h"
 #include "../auth.h"
 #include "balances.h"
-
-const char chain_sql_touch[] =
-    "INSERT OR REPLACE INTO settings(name, value) VALUES('last_write_ts', CAST(strftime('%s','now') AS TEXT))";
 
 /* ------------------------------------------------------------------ shared */
 /* The chains pipit serves: API name, rotki's DB name (SupportedBlockchain value), the name
@@ -362,13 +360,6 @@ static int parse_accounts(acct_op_t *op)
     return 0;
 }
 
-static void write_token_str(json_writer_t *w, const json_doc_t *d, int tok)
-{
-    const char *raw;
-    size_t n;
-    if (json_get_raw(d, tok, &raw, &n) == JSON_OK) json_write_raw(w, raw, n); /* a checked string, kept as sent */
-}
-
 static int build_param(acct_op_t *op)
 {
     const json_doc_t *d = &op->req->doc;
@@ -382,12 +373,12 @@ static int build_param(acct_op_t *op)
         json_write_str(&w, it->address);
         if (it->label >= 0) {
             json_write_key(&w, "l");
-            write_token_str(&w, d, it->label);
+            json_write_token(&w, d, it->label);
         }
         if (it->tags >= 0) {
             json_write_key(&w, "t");
             json_begin_array(&w);
-            for (int e = json_first(d, it->tags); e >= 0; e = json_sibling(d, e)) write_token_str(&w, d, e);
+            for (int e = json_first(d, it->tags); e >= 0; e = json_sibling(d, e)) json_write_token(&w, d, e);
             json_end_array(&w);
         }
         json_end_object(&w);
@@ -511,7 +502,7 @@ static void write_changes(acct_op_t *op)
         add_stmt(op, sql_remove, c->db);
         add_stmt(op, sql_tags_orphans, NULL);
     }
-    db_batch_add(&op->batch, chain_sql_touch);
+    db_batch_add(&op->batch, userdb_sql_touch);
     op_submit(op, &op->batch.job);
 }
 

@@ -45,7 +45,5 @@ void *chain_op_new(api_req_t *req, size_t size);
 /* s escaped for use inside a JSON string (quotes, backslashes, control characters), cut
  * short with "..." when it does not fit in out. Returns out. */
 const char *chain_json_escape(const char *s, char *out, size_t outlen);
-/* The statement that ends every write batch: rotki's last_write_ts, bumped by each user write. */
-extern const char chain_sql_touch[];
 
 #endif

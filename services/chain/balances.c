@@ -7,7 +7,8 @@
  * balanceOf per account and token, allowFailure so one odd token does not sink the rest);
  * without it, batches of FALLBACK_CHUNK plain eth_getBalance / eth_call requests. Amounts are
  * exact 256-bit values, formatted with each token's decimals. Then (aggregated /balances) the
- * exchanges' balances join, everything is priced by the price layer, and — when
+ * userhub's contributors (exchanges, manual balances) refresh and join, everything is priced
+ * by the price layer, and — when
  * balance_save_frequency has passed — stored as a snapshot; the result replaces the chain's
  * cache and is answered. */
 #include "balances.h"
@@ -25,9 +26,10 @@
 #include "../../db/query.h"
 #include "../api.h"
 #include "../auth.h"
-#include "../exchanges/exchanges.h"
+#include "../../db/snapshots.h"
 #include "../messages.h"
 #include "../prices.h"
+#include "../userhub.h"
 #include "accounts.h"
 #include "multicall.h"
 #include "nodes.h"
@@ -99,13 +101,13 @@ typedef struct {
     int ignore_cache, ignore_errors;
     pt_t chain;           /* the chain part's protothread */
     /* what the answer adds up: amounts per (location, asset), then their prices */
-    struct part { char location[16]; char id[96]; char amount[128]; } *parts;
+    struct part { char location[24]; char id[96]; char amount[128]; int liability; } *parts;
     size_t nparts;
     const char **pids;    /* the distinct assets of parts, for the price query */
     size_t npids;
     prices_query_t pq;
-    int ex_done, px_done;
-    char ex_error[400];
+    int hub_done, px_done;
+    userhub_refresh_t hub;
 } bq_t;
 
 enum { Q_CHAIN = 1, Q_ALL = 2 };
@@ -640,11 +642,11 @@ static int take_plain(bq_t *q, size_t from)
 
 /* ------------------------------------------------------------------ adding up */
 /* Adds amount to the (location, asset) part, creating it. -1 out of memory. */
-static int add_part(bq_t *q, const char *location, const char *id, const char *amount)
+static int add_part(bq_t *q, const char *location, const char *id, const char *amount, int liability)
 {
     for (size_t i = 0; i < q->nparts; i++) {
         struct part *p = &q->parts[i];
-        if (strcmp(p->location, location) || strcmp(p->id, id)) continue;
+        if (strcmp(p->location, location) || strcmp(p->id, id) || p->liability != liability) continue;
         char sum[128];
         if (dec_add(p->amount, amount, sum, sizeof sum)) return -1;
         snprintf(p->amount, sizeof p->amount, "%s", sum);
@@ -657,17 +659,18 @@ static int add_part(bq_t *q, const char *location, const char *id, const char *a
     snprintf(p->location, sizeof p->location, "%s", location);
     snprintf(p->id, sizeof p->id, "%s", id);
     snprintf(p->amount, sizeof p->amount, "%s", amount);
+    p->liability = liability;
     return 0;
 }
 
-static void add_exchange_part(const char *location, const char *asset, const char *amount, void *ud)
+static void add_hub_part(const char *location, const char *asset, const char *amount, int liability, void *ud)
 {
     bq_t *q = ud;
-    if (add_part(q, location, asset, amount)) fail(q, 503, "The node is out of memory for the balances");
+    if (add_part(q, location, asset, amount, liability)) fail(q, 503, "The node is out of memory for the balances");
 }
 
-/* The chain's totals as parts, then (aggregated view) the exchanges'; then the distinct
- * assets for the price query. */
+/* The chain's totals as parts, then (aggregated view) the userhub contributors'; then the
+ * distinct assets for the price query. */
 static int build_parts(bq_t *q)
 {
     total_t *tot = cache_totals(&q->r);
@@ -676,13 +679,13 @@ static int build_parts(bq_t *q)
         char amount[128];
         if (total_zero(tot[a]) || uint_to_decimal(tot[a], TOTAL_BYTES, (unsigned)q->r.assets[a].decimals, amount, sizeof amount) < 0)
             continue;
-        if (add_part(q, "blockchain", q->r.assets[a].id, amount)) {
+        if (add_part(q, "blockchain", q->r.assets[a].id, amount, 0)) {
             alloc_free(tot);
             return -1;
         }
     }
     alloc_free(tot);
-    if (q->kind == Q_ALL) exchanges_cached_each(add_exchange_part, q);
+    if (q->kind == Q_ALL) userhub_balances_each(add_hub_part, q);
     q->pids = alloc_get(ALLOC_CLIENT, (q->nparts + (size_t)q->r.nassets + 1) * sizeof *q->pids);
     if (!q->pids) return -1;
     q->npids = 0;
@@ -694,12 +697,7 @@ static int build_parts(bq_t *q)
     return q->status ? -1 : 0;
 }
 
-static const char *price_of(const bq_t *q, const char *id)
-{
-    for (size_t j = 0; j < q->npids; j++)
-        if (!strcmp(q->pids[j], id)) return q->pq.usd ? q->pq.usd[j] : "";
-    return "";
-}
+static const char *price_of(const bq_t *q, const char *id) { return prices_usd_of(&q->pq, id); }
 
 /* value of an amount of id; "0" without a price */
 static void value_of(const bq_t *q, const char *id, const char *amount, char *out, size_t outlen)
@@ -717,24 +715,16 @@ static void percentage(const char *value, const char *net, char *out, size_t out
     snprintf(out, outlen, "%.*s%%", (int)(outlen > 2 ? outlen - 2 : 0), two);
 }
 
-static void net_value(const bq_t *q, char *net, size_t netlen)
-{
-    snprintf(net, netlen, "0");
-    for (size_t i = 0; i < q->nparts; i++) {
-        char v[PRICES_VALUE_MAX], sum[PRICES_VALUE_MAX];
-        value_of(q, q->parts[i].id, q->parts[i].amount, v, sizeof v);
-        if (dec_add(net, v, sum, sizeof sum) == 0) snprintf(net, netlen, "%s", sum);
-    }
-}
-
-/* Sums over locations (loc NULL) for an asset, or over assets (id NULL) for a location. */
-static void sum_parts(const bq_t *q, const char *loc, const char *id, char *amount, size_t alen, char *value, size_t vlen)
+/* Sums the parts of one kind (liability 0 or 1) over locations (loc NULL) for an asset, or
+ * over assets (id NULL) for a location. */
+static void sum_parts(const bq_t *q, int liability, const char *loc, const char *id, char *amount, size_t alen, char *value,
+                      size_t vlen)
 {
     snprintf(amount, alen, "0");
     snprintf(value, vlen, "0");
     for (size_t i = 0; i < q->nparts; i++) {
         const struct part *p = &q->parts[i];
-        if ((loc && strcmp(p->location, loc)) || (id && strcmp(p->id, id))) continue;
+        if (p->liability != liability || (loc && strcmp(p->location, loc)) || (id && strcmp(p->id, id))) continue;
         char v[PRICES_VALUE_MAX], t[PRICES_VALUE_MAX];
         if (id && dec_add(amount, p->amount, t, sizeof t) == 0) snprintf(amount, alen, "%s", t);
         value_of(q, p->id, p->amount, v, sizeof v);
@@ -742,17 +732,51 @@ static void sum_parts(const bq_t *q, const char *loc, const char *id, char *amou
     }
 }
 
-/* rotki's aggregated view: {"assets": {id: {amount, value, percentage_of_net_value}},
- * "liabilities": {}, "location": {loc: {value, percentage_of_net_value}}, "net_value"} */
-static void write_aggregated(json_writer_t *w, const bq_t *q)
+/* rotki's net value: the assets' value minus the liabilities' */
+static void net_value(const bq_t *q, char *net, size_t netlen)
 {
-    char net[PRICES_VALUE_MAX], amount[PRICES_VALUE_MAX], value[PRICES_VALUE_MAX], pct[PRICES_VALUE_MAX];
-    net_value(q, net, sizeof net);
-    json_begin_object(w);
-    json_write_key(w, "assets");
+    char amount[PRICES_VALUE_MAX], assets[PRICES_VALUE_MAX], liabilities[PRICES_VALUE_MAX];
+    sum_parts(q, 0, NULL, NULL, amount, sizeof amount, assets, sizeof assets);
+    sum_parts(q, 1, NULL, NULL, amount, sizeof amount, liabilities, sizeof liabilities);
+    if (dec_sub(assets, liabilities, net, netlen)) snprintf(net, netlen, "0");
+}
+
+/* 1 when some part of this kind is of asset id */
+static int has_parts(const bq_t *q, int liability, const char *id)
+{
+    for (size_t i = 0; i < q->nparts; i++)
+        if (q->parts[i].liability == liability && !strcmp(q->parts[i].id, id)) return 1;
+    return 0;
+}
+
+/* 1 when part i is the first asset part of its location */
+static int first_of_location(const bq_t *q, size_t i)
+{
+    if (q->parts[i].liability) return 0;
+    for (size_t k = 0; k < i; k++)
+        if (!q->parts[k].liability && !strcmp(q->parts[k].location, q->parts[i].location)) return 0;
+    return 1;
+}
+
+/* A location's value as rotki counts it: its assets, and for blockchain minus every liability. */
+static void location_value(const bq_t *q, const char *loc, char *value, size_t vlen)
+{
+    char amount[PRICES_VALUE_MAX], assets[PRICES_VALUE_MAX], liabilities[PRICES_VALUE_MAX];
+    sum_parts(q, 0, loc, NULL, amount, sizeof amount, assets, sizeof assets);
+    snprintf(value, vlen, "%s", assets);
+    if (strcmp(loc, "blockchain")) return;
+    sum_parts(q, 1, NULL, NULL, amount, sizeof amount, liabilities, sizeof liabilities);
+    if (dec_sub(assets, liabilities, value, vlen)) snprintf(value, vlen, "0");
+}
+
+/* {id: {amount, value, percentage_of_net_value}} of one kind */
+static void write_kind(json_writer_t *w, const bq_t *q, int liability, const char *net)
+{
+    char amount[PRICES_VALUE_MAX], value[PRICES_VALUE_MAX], pct[PRICES_VALUE_MAX];
     json_begin_object(w);
     for (size_t j = 0; j < q->npids; j++) {
-        sum_parts(q, NULL, q->pids[j], amount, sizeof amount, value, sizeof value);
+        if (!has_parts(q, liability, q->pids[j])) continue;
+        sum_parts(q, liability, NULL, q->pids[j], amount, sizeof amount, value, sizeof value);
         percentage(value, net, pct, sizeof pct);
         json_write_key(w, q->pids[j]);
         json_begin_object(w);
@@ -765,16 +789,24 @@ static void write_aggregated(json_writer_t *w, const bq_t *q)
         json_end_object(w);
     }
     json_end_object(w);
-    json_write_key(w, "liabilities");
+}
+
+/* rotki's aggregated view: {"assets": {id: {amount, value, percentage_of_net_value}},
+ * "liabilities": {…the same}, "location": {loc: {value, percentage_of_net_value}}, "net_value"} */
+static void write_aggregated(json_writer_t *w, const bq_t *q)
+{
+    char net[PRICES_VALUE_MAX], value[PRICES_VALUE_MAX], pct[PRICES_VALUE_MAX];
+    net_value(q, net, sizeof net);
     json_begin_object(w);
-    json_end_object(w);
+    json_write_key(w, "assets");
+    write_kind(w, q, 0, net);
+    json_write_key(w, "liabilities");
+    write_kind(w, q, 1, net);
     json_write_key(w, "location");
     json_begin_object(w);
     for (size_t i = 0; i < q->nparts; i++) {
-        size_t k = 0;
-        while (k < i && strcmp(q->parts[k].location, q->parts[i].location)) k++;
-        if (k < i) continue; /* location written already */
-        sum_parts(q, q->parts[i].location, NULL, amount, sizeof amount, value, sizeof value);
+        if (!first_of_location(q, i)) continue;
+        location_value(q, q->parts[i].location, value, sizeof value);
         percentage(value, net, pct, sizeof pct);
         json_write_key(w, q->parts[i].location);
         json_begin_object(w);
@@ -801,17 +833,13 @@ static int sql_safe(const char *s)
     return 1;
 }
 
-static char location_code(const char *loc)
-{
-    return !strcmp(loc, "blockchain") ? 'J' : !strcmp(loc, "kraken") ? 'B' : !strcmp(loc, "binance") ? 'E' : 0;
-}
-
-/* rotki's snapshot rows: per asset its amount and value (timed_balances, category 'A'), per
- * location its value and the total under 'H' (timed_location_data). which: 0 assets rows,
+/* rotki's snapshot rows: per asset its amount and value (timed_balances, category 'A' for
+ * assets, 'B' for liabilities), per location its value and the net value under 'H'
+ * (timed_location_data). which: 0 assets rows,
  * 1 timed_balances, 2 timed_location_data. NULL when there is nothing or no memory. */
 static char *snapshot_sql(const bq_t *q, int64_t ts, int which)
 {
-    size_t cap = 512 + (q->npids + q->nparts) * (2 * PRICES_VALUE_MAX + 200);
+    size_t cap = 512 + (2 * q->npids + q->nparts) * (2 * PRICES_VALUE_MAX + 200);
     char *sql = alloc_get(ALLOC_CLIENT, cap);
     if (!sql) return NULL;
     static const char *const head[] = {
@@ -822,23 +850,26 @@ static char *snapshot_sql(const bq_t *q, int64_t ts, int which)
     size_t off = (size_t)snprintf(sql, cap, "%s", head[which]);
     int rows = 0;
     char amount[PRICES_VALUE_MAX], value[PRICES_VALUE_MAX];
-    if (which < 2) {
+    if (which == 0) {
         for (size_t j = 0; j < q->npids; j++) {
             if (!sql_safe(q->pids[j])) continue;
-            sum_parts(q, NULL, q->pids[j], amount, sizeof amount, value, sizeof value);
-            if (which == 0) off += (size_t)snprintf(sql + off, cap - off, "%s('%s')", rows ? ", " : "", q->pids[j]);
-            else
-                off += (size_t)snprintf(sql + off, cap - off, "%s('A', %lld, '%s', '%s', '%s')", rows ? ", " : "", (long long)ts,
-                                        q->pids[j], amount, value);
+            off += (size_t)snprintf(sql + off, cap - off, "%s('%s')", rows ? ", " : "", q->pids[j]);
             rows++;
         }
+    } else if (which == 1) {
+        for (int liability = 0; liability < 2; liability++)
+            for (size_t j = 0; j < q->npids; j++) {
+                if (!sql_safe(q->pids[j]) || !has_parts(q, liability, q->pids[j])) continue;
+                sum_parts(q, liability, NULL, q->pids[j], amount, sizeof amount, value, sizeof value);
+                off += (size_t)snprintf(sql + off, cap - off, "%s('%c', %lld, '%s', '%s', '%s')", rows ? ", " : "",
+                                        liability ? 'B' : 'A', (long long)ts, q->pids[j], amount, value);
+                rows++;
+            }
     } else {
         for (size_t i = 0; i < q->nparts; i++) {
-            size_t k = 0;
-            while (k < i && strcmp(q->parts[k].location, q->parts[i].location)) k++;
-            char code = location_code(q->parts[i].location);
-            if (k < i || !code) continue;
-            sum_parts(q, q->parts[i].location, NULL, amount, sizeof amount, value, sizeof value);
+            char code = snapshot_location_code(q->parts[i].location, strlen(q->parts[i].location));
+            if (!first_of_location(q, i) || !code) continue;
+            location_value(q, q->parts[i].location, value, sizeof value);
             off += (size_t)snprintf(sql + off, cap - off, "%s(%lld, '%c', '%s')", rows ? ", " : "", (long long)ts, code, value);
             rows++;
         }
@@ -964,11 +995,10 @@ static PT_THREAD(chain_pt(loop_task_t *t, bq_t *q))
     PT_END(&q->chain);
 }
 
-static void exchanges_done(void *ud, const char *error)
+static void hub_done(userhub_refresh_t *r)
 {
-    bq_t *q = ud;
-    if (error) snprintf(q->ex_error, sizeof q->ex_error, "%s", error);
-    q->ex_done = 1;
+    bq_t *q = r->ud;
+    q->hub_done = 1;
     loop_task_wake(&q->task, LOOP_WAKE_DONE);
 }
 
@@ -987,11 +1017,14 @@ static int query_pt(loop_task_t *t)
         PT_SPAWN(&t->pt, &q->chain, chain_pt(t, q));
         if (q->status || q->req->cancelled) PT_EXIT(&t->pt);
     }
-    if (q->kind == Q_ALL) { /* the exchanges' balances join (refreshed when older than their cache time) */
-        q->ex_done = 0;
-        if (exchanges_balances_refresh(q->ignore_cache, exchanges_done, q) == 0) PT_WAIT_UNTIL(&t->pt, q->ex_done);
-        if (q->ex_error[0] && !q->ignore_errors) {
-            fail(q, 502, "Could not query the exchange balances: %s", q->ex_error);
+    if (q->kind == Q_ALL) { /* the userhub's contributors join (each refreshed as its cache needs) */
+        q->hub_done = 0;
+        q->hub.ignore_cache = q->ignore_cache;
+        q->hub.done = hub_done;
+        q->hub.ud = q;
+        if (userhub_balances_refresh(&q->hub)) PT_WAIT_UNTIL(&t->pt, q->hub_done);
+        if (q->hub.error[0] && !q->ignore_errors) {
+            fail(q, 502, "%s", q->hub.error);
             PT_EXIT(&t->pt);
         }
     }
@@ -1218,12 +1251,22 @@ static const api_route_t routes[] = {
     {API_GET, "/api/1/balances", api_all_get, NULL, API_ASYNC},
 };
 
+/* a logout drops the cached chain balances (the user's, and heap) */
+static void session_logging_out(const char *user)
+{
+    (void)user;
+    cache_free(&bs.eth);
+    bs.eth_user[0] = 0;
+}
+
+static const userhub_session_t session = {NULL, session_logging_out};
+
 int chain_balances_init(const config_t *cfg, loop_t *loop)
 {
     memset(&bs, 0, sizeof bs);
     bs.cfg = cfg;
     bs.loop = loop;
-    return rpc_init(cfg, loop) || api_add_routes(routes, sizeof routes / sizeof routes[0]);
+    return rpc_init(cfg, loop) || userhub_add_session(&session) || api_add_routes(routes, sizeof routes / sizeof routes[0]);
 }
 
 void chain_balances_shutdown(void) { cache_free(&bs.eth); }

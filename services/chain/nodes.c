@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../core/alloc.h"
+#include "../../db/userdb.h"
 #include "../auth.h"
 #include "accounts.h"
 
@@ -187,7 +188,7 @@ static void write_changes(node_op_t *op)
     db_stmt_param(s, op->chain);
     db_stmt_param(s, op->method == API_PUT ? NULL : op->method == API_DELETE ? "-1" : op->identifier);
     db_stmt_param(s, op->weight);
-    db_batch_add(&op->batch, chain_sql_touch);
+    db_batch_add(&op->batch, userdb_sql_touch);
     if (!auth_db()) {
         api_reply_error(op->req, 409, "The user logged out");
         op_free(op);

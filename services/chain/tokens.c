@@ -8,6 +8,7 @@
 
 #include "../../core/alloc.h"
 #include "../../core/log.h"
+#include "../../db/userdb.h"
 #include "../auth.h"
 #include "../../core/keccak.h"
 #include "../assets/registry.h"
@@ -340,7 +341,7 @@ static void check_done(token_op_t *op)
                                                "' || json_extract(value, '$.id') FROM json_each(?))"),
                       op->param);
     }
-    db_batch_add(&op->batch, chain_sql_touch);
+    db_batch_add(&op->batch, userdb_sql_touch);
     if (!auth_db()) {
         fail(op, 409, "%s", "The user logged out");
         return;

@@ -15,11 +15,12 @@
 #include "../../core/alloc.h"
 #include "../../core/log.h"
 #include "../../db/query.h"
+#include "../../db/userdb.h"
 #include "../api.h"
 #include "../auth.h"
-#include "../chain/accounts.h"
 #include "../messages.h"
 #include "../prices.h"
+#include "../userhub.h"
 #include "exchange.h"
 
 #define MAX_ACCOUNTS 32
@@ -513,7 +514,7 @@ static int edit_pt(loop_task_t *t)
             db_stmt_param(s, x->range_old);
         }
     }
-    db_batch_add(&x->b, chain_sql_touch);
+    db_batch_add(&x->b, userdb_sql_touch);
     X_DB(t, x, &x->b.job);
     x->msg[0] = 0;
     if (!x->job_done || x->b.job.rc != DB_JOB_DONE) {
@@ -619,7 +620,7 @@ static int api_exchanges_delete(api_req_t *req)
     snprintf(x->range_old, sizeof x->range_old, "%s_history_events_%s", x->cr.location, x->cr.name);
     s = db_batch_add(&x->b, "DELETE FROM used_query_ranges WHERE name = ?");
     db_stmt_param(s, x->range_old);
-    db_batch_add(&x->b, chain_sql_touch);
+    db_batch_add(&x->b, userdb_sql_touch);
     auth_submit(req, &x->b.job);
     return API_PENDING;
 }
@@ -692,12 +693,7 @@ static void prices_done(prices_query_t *q)
     wake_owner(x);
 }
 
-static const char *price_of(const xreq_t *x, const char *asset)
-{
-    for (size_t j = 0; j < x->nassets; j++)
-        if (!strcmp(x->assets[j], asset)) return x->pq.usd ? x->pq.usd[j] : "";
-    return "";
-}
+static const char *price_of(const xreq_t *x, const char *asset) { return prices_usd_of(&x->pq, asset); }
 
 static int balances_pt(loop_task_t *t)
 {
@@ -954,7 +950,7 @@ int exchanges_history_refresh(void (*finished)(void *ud, const char *error), voi
     return 0;
 }
 
-/* ------------------------------------------------------------------ for /balances */
+/* ------------------------------------------------------------------ for /balances (userhub) */
 static void balances_ext_end(loop_task_t *t)
 {
     xreq_t *x = t->ud;
@@ -962,7 +958,9 @@ static void balances_ext_end(loop_task_t *t)
     xreq_free(x);
 }
 
-int exchanges_balances_refresh(int ignore_cache, void (*finished)(void *ud, const char *error), void *ud)
+/* Brings every account's cached balances up to date (those older than BALANCE_CACHE_S, or all
+ * with ignore_cache). */
+static int balances_refresh(int ignore_cache, void (*finished)(void *ud, const char *error), void *ud)
 {
     if (!auth_db()) return -1;
     xreq_t *x = xreq_new(NULL);
@@ -975,15 +973,33 @@ int exchanges_balances_refresh(int ignore_cache, void (*finished)(void *ud, cons
     return 0;
 }
 
-void exchanges_cached_each(void (*fn)(const char *location, const char *asset, const char *amount, void *ud), void *ud)
+/* Every cached balance of the logged-in user's accounts. */
+static void balances_each(userhub_balance_fn fn, void *ud)
 {
     const char *u = auth_user();
     for (int i = 0; i < MAX_ACCOUNTS; i++) {
         cached_t *c = &xs.cache[i];
         if (!c->location[0] || !u || strcmp(c->user, u)) continue;
-        for (size_t k = 0; k < c->n; k++) fn(c->location, c->bal[k].asset, c->bal[k].amount, ud);
+        for (size_t k = 0; k < c->n; k++) fn(c->location, c->bal[k].asset, c->bal[k].amount, 0, ud);
     }
 }
+
+static void cache_drop(const char *user)
+{
+    for (int i = 0; i < MAX_ACCOUNTS; i++) {
+        cached_t *c = &xs.cache[i];
+        if (!c->location[0] || (user && strcmp(c->user, user))) continue;
+        alloc_free(c->bal);
+        memset(c, 0, sizeof *c);
+    }
+}
+
+/* a logout drops the user's cached balances (they are the user's, and heap) */
+static void session_logging_out(const char *user) { cache_drop(user); }
+
+static const userhub_login_part_t login_part = {"exchanges", "exchanges", exchanges_list_query_init, exchanges_write_list};
+static const userhub_session_t session = {NULL, session_logging_out};
+static const userhub_balances_t balances = {"exchange", balances_refresh, balances_each};
 
 static const api_route_t routes[] = {
     {API_GET, "/api/1/exchanges", api_exchanges_list, NULL, 0},
@@ -1000,11 +1016,8 @@ int exchanges_init(const config_t *cfg, loop_t *loop)
     memset(&xs, 0, sizeof xs);
     xs.loop = loop;
     xs.cfg = cfg;
-    return api_add_routes(routes, sizeof routes / sizeof routes[0]);
+    return userhub_add_login_part(&login_part) || userhub_add_session(&session) || userhub_add_balances(&balances) ||
+           api_add_routes(routes, sizeof routes / sizeof routes[0]);
 }
 
-void exchanges_shutdown(void)
-{
-    for (int i = 0; i < MAX_ACCOUNTS; i++) alloc_free(xs.cache[i].bal);
-    memset(xs.cache, 0, sizeof xs.cache);
-}
+void exchanges_shutdown(void) { cache_drop(NULL); }

@@ -14,14 +14,10 @@ void exchanges_shutdown(void);
 /* Starts a refresh of every account's history; finished(ud, NULL or the error) when done.
  * -1 when one is already running or nobody is logged in. */
 int exchanges_history_refresh(void (*finished)(void *ud, const char *error), void *ud);
-/* The accounts as GET /api/1/exchanges lists them (also in the login's answer): a query whose
- * rows exchanges_write_list writes as [{"location", "name", "kraken_account_type"?}]. */
+/* The accounts as GET /api/1/exchanges lists them (also the login answer's "exchanges",
+ * registered with the userhub, as are the balances for /balances): a query whose rows
+ * exchanges_write_list writes as [{"location", "name", "kraken_account_type"?}]. */
 void exchanges_list_query_init(db_query_t *q, void (*done)(db_job_t *), void *ud);
 void exchanges_write_list(json_writer_t *w, const db_query_t *q);
-/* Brings every account's cached balances up to date (those older than 10 minutes, or all with
- * ignore_cache); finished(ud, NULL or the error) when done. -1 when nobody is logged in. */
-int exchanges_balances_refresh(int ignore_cache, void (*finished)(void *ud, const char *error), void *ud);
-/* Every cached balance of the logged-in user's accounts (for the aggregated /balances). */
-void exchanges_cached_each(void (*fn)(const char *location, const char *asset, const char *amount, void *ud), void *ud);
 
 #endif

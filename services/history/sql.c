@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../../core/alloc.h"
-#include "../chain/accounts.h"
+#include "../../db/userdb.h"
 #include "internal.h"
 
 /* ------------------------------------------------------------------ building */
@@ -106,7 +106,7 @@ int hist_exec(db_job_t *j, sqlite3 *conn, const char *sql, const hist_bind_t *b,
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int hist_touch(db_job_t *j, sqlite3 *conn) { return hist_exec(j, conn, chain_sql_touch, NULL, 0, NULL); }
+int hist_touch(db_job_t *j, sqlite3 *conn) { return hist_exec(j, conn, userdb_sql_touch, NULL, 0, NULL); }
 
 /* ------------------------------------------------------------------ rows */
 static const char sql_asset[] = "INSERT OR IGNORE INTO assets(identifier) VALUES(?)";

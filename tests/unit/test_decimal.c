@@ -47,6 +47,22 @@ UNIT_TEST(add_is_exact)
     CHECK_EQ_INT(dec_add("-1", "2", out, sizeof out), -1); /* non-negative only */
 }
 
+UNIT_TEST(sub_is_exact_and_signed)
+{
+    char out[256];
+    CHECK_EQ_INT(dec_sub("1.5", "2", out, sizeof out), 0);
+    CHECK_EQ_STR(out, "-0.5");
+    CHECK_EQ_INT(dec_sub("1000", "0.001", out, sizeof out), 0);
+    CHECK_EQ_STR(out, "999.999");
+    CHECK_EQ_INT(dec_sub("2.50", "2.5", out, sizeof out), 0);
+    CHECK_EQ_STR(out, "0");
+    CHECK_EQ_INT(dec_sub("0", "12.000000001", out, sizeof out), 0);
+    CHECK_EQ_STR(out, "-12.000000001");
+    CHECK_EQ_INT(dec_sub("10.1", "9.95", out, sizeof out), 0);
+    CHECK_EQ_STR(out, "0.15");
+    CHECK_EQ_INT(dec_sub("-1", "2", out, sizeof out), -1); /* non-negative only */
+}
+
 UNIT_TEST(utc_times_of_binance)
 {
     CHECK_EQ_INT(exch_parse_utc("1970-01-01 00:00:00"), 0);
@@ -56,4 +72,5 @@ UNIT_TEST(utc_times_of_binance)
     CHECK_EQ_INT(exch_parse_utc("2024-01-01T00:00:00Z"), -1);
 }
 
-UNIT_SUITE(suite_decimal, UNIT_CASE(normalize_plain_decimals), UNIT_CASE(add_is_exact), UNIT_CASE(utc_times_of_binance));
+UNIT_SUITE(suite_decimal, UNIT_CASE(normalize_plain_decimals), UNIT_CASE(add_is_exact),
+           UNIT_CASE(sub_is_exact_and_signed), UNIT_CASE(utc_times_of_binance));
