@@ -97,6 +97,7 @@ bench:
 	@$(PYTHON) tests/bench/bench_db.py --pipit $(BUILD)/pipit
 	@$(PYTHON) tests/bench/bench_chain.py --pipit $(BUILD)/pipit
 	@$(PYTHON) tests/bench/bench_exchanges.py --pipit $(BUILD)/pipit
+	@$(PYTHON) tests/bench/bench_soak.py --pipit $(BUILD)/pipit
 
 # --- other targets: every port's build and tests on this machine (qemu, wine, in-process lwIP)
 # the ports (ports/rpi holds what the two Pi targets share, ports/linux the native set-up)

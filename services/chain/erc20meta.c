@@ -50,10 +50,12 @@ static void finish(erc20_read_t *op, const char *error)
 {
     void (*done)(void *, const char *) = op->done;
     void *ud = op->ud;
+    char why[300]; /* error may live in op (the batch's message): keep it past the free */
+    if (error) snprintf(why, sizeof why, "%s", error);
     rpc_batch_clear(&op->batch);
     db_query_clear(&op->q);
     alloc_free(op);
-    done(ud, error);
+    done(ud, error ? why : NULL);
 }
 
 static void add_call(erc20_read_t *op, const char *to, const char *data_hex)

@@ -13,7 +13,7 @@ import time
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import Node, check, main, percentile, ping_latencies, test
+from harness import SLOW, Node, check, main, percentile, ping_latencies, test
 
 
 def wait_task(n, task_id, timeout=60):
@@ -132,7 +132,7 @@ def a_thousand_tasks_run_under_the_cap_while_ping_stays_fast():
             check(code == 200 and outcome["result"]["version"] == 53)
         p99 = percentile(lat, 99)
         print(f"    {len(lat)} pings during 1,000 tasks: p99 {p99:.2f} ms")
-        check(p99 < 20, p99)
+        check(p99 < 20 * SLOW, p99)
 
 
 @test
