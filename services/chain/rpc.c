@@ -191,6 +191,7 @@ static void http_done(httpc_req_t *h)
 static void send_now(loop_timer_t *t)
 {
     rpc_batch_t *b = t->ud;
+    httpc_clear(&b->http); /* a body still held would be lost to the wipe */
     memset(&b->http, 0, sizeof b->http);
     b->http.method = "POST";
     b->http.url = b->nodes[b->next_node].endpoint;

@@ -67,6 +67,7 @@ static int build_call(exch_op_t *op, int sign)
         snprintf(op->url, sizeof op->url, "%s%s%s%s", exch_base_url(op->ex), op->method, op->params[0] ? "?" : "", op->params);
     }
     snprintf(op->hdr[0], sizeof op->hdr[0], "%s", op->cr.api_key);
+    httpc_clear(&op->http); /* the last answer's body: wiping the struct lost it */
     memset(&op->http, 0, sizeof op->http);
     op->http.method = "GET";
     op->http.hdr_name[0] = "X-MBX-APIKEY";

@@ -97,6 +97,7 @@ static int build_call(exch_op_t *op)
     snprintf(op->url, sizeof op->url, "%s%s", exch_base_url(op->ex), path);
     snprintf(op->hdr[0], sizeof op->hdr[0], "%s", op->cr.api_key);
     snprintf(op->hdr[1], sizeof op->hdr[1], "%s", sig);
+    httpc_clear(&op->http); /* the last answer's body: wiping the struct lost it */
     memset(&op->http, 0, sizeof op->http);
     op->http.method = "POST";
     op->http.content_type = "application/x-www-form-urlencoded";
