@@ -26,7 +26,25 @@
 #include "metrics.h"
 #include "orchestrator.h"
 #include "prices.h"
+#include "premium.h"
+#include "colibri.h"
+#include "configuration.h"
+#include "locations.h"
+#include "periodic.h"
+#include "exchange_rates.h"
+#include "historical_prices.h"
+#include "chain/supported.h"
+#include "chain/untracked.h"
+#include "history/status.h"
 #include "tasks.h"
+
+/* The routes rotki's web app calls beyond the services above (docs/frontend-calls.md). */
+static int frontend_calls_init(const config_t *cfg)
+{
+    return premium_init() || colibri_init() || configuration_init(cfg) || locations_init() || periodic_init() ||
+           exchange_rates_init() || historical_prices_init() || chain_supported_init() || chain_untracked_init() ||
+           history_status_init();
+}
 
 static void *pal_alloc(size_t n) { return alloc_sys_get(ALLOC_PAL, n); }
 
@@ -85,7 +103,8 @@ int main(int argc, char **argv)
         settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
         chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || history_events_init() != 0 ||
         chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
-        metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0) {
+        metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0 ||
+        frontend_calls_init(&cfg) != 0) {
         log_error("cannot register the services");
         goto out;
     }

@@ -146,6 +146,7 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
         buf = fallback + LWS_PRE + HDR_ROOM;
         if (status != 503) status = 500;
     }
+    if (r->method == API_HEAD) body_len = 0; /* routes that take HEAD answer its status and headers only */
     const char *ctype = r->content_type && r->out ? r->content_type : "application/json";
     if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)body_len, &p, end)) return -1;
     if (add_cors(wsi, r, &p, end) || (r->set_cookie[0] && add_header(wsi, "set-cookie:", r->set_cookie, &p, end)) ||
@@ -255,7 +256,7 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_le
         pss->req = NULL;
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
-    if (!method || method == API_HEAD) {
+    if (!method) {
         api_reply_error(r, 405, "The method is not allowed for the requested URL.");
         return write_reply(wsi, pss, r);
     }

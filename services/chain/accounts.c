@@ -14,6 +14,7 @@
 #include "../../core/keccak.h"
 #include "../auth.h"
 #include "balances.h"
+#include "untracked.h"
 
 const char chain_sql_touch[] =
     "INSERT OR REPLACE INTO settings(name, value) VALUES('last_write_ts', CAST(strftime('%s','now') AS TEXT))";
@@ -636,6 +637,7 @@ static int start(api_req_t *req, int kind)
             return API_DONE;
         }
     } else {
+        if (chain_untracked_answer(req, "accounts")) return API_DONE;
         const char *db = chain_path_db_name(req);
         if (!db) return API_DONE;
         chain = chain_find(db, 1);

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Lists the (method, path) calls rotki's frontend makes, read from its sources in the mirror.
+
+    python3 tools/frontend_calls.py [--repo /work/.mirror/rotki+rotki/repo] [--json]
+
+It reads every non-test .ts/.vue file under frontend/app/src, finds `api.<verb>(<url>, ...)`
+calls (the url a string or template literal; `${x}` becomes `<x>`), notes calls made with
+`target: RequestTarget.COLIBRI` (served under /colibri instead of /api/1), and prints one line
+per distinct (method, full path) with the files that make it. Calls whose url is not a literal
+are listed at the end with their file, to be read by hand.
+"""
+import json
+import re
+import subprocess
+import sys
+from collections import defaultdict
+
+VERBS = {'get': 'GET', 'post': 'POST', 'put': 'PUT', 'patch': 'PATCH', 'delete': 'DELETE',
+         'headStatus': 'HEAD', 'fetchBlob': 'GET', 'fetch': 'GET'}
+CALL = re.compile(r'\bapi\.(get|post|put|patch|delete|headStatus|fetchBlob)\s*(?:<(?:[^<>]|<[^<>]*>)*>)?\s*\(\s*')
+LITERAL = re.compile(r"""(['"`])((?:(?!\1).)*)\1""", re.S)
+
+
+# Urls built at run time (a computed ref, a ternary, `url += ...`), read in the files named.
+HAND_READ = [
+    ('GET', '/colibri/assets/icon', 'modules/assets/api/use-asset-icon-api.ts'),  # the <img src>
+    *((m, '/api/1/blockchains/<chain>/nodes', 'modules/settings/api/use-evm-nodes-api.ts')
+      for m in ('GET', 'PUT', 'PATCH', 'DELETE', 'POST')),
+    ('GET', '/api/1/balances/blockchains/<blockchain>', 'modules/balances/api/use-blockchain-balances-api.ts'),
+    ('POST', '/api/1/balances/blockchains/<blockchain>', 'modules/balances/api/use-blockchain-balances-api.ts'),
+    ('DELETE', '/api/1/blockchains/eth/modules/<module>/data', 'modules/balances/api/use-blockchain-balances-api.ts'),
+    ('PUT', '/api/1/blockchains/<chain>/accounts', 'modules/accounts/api/use-blockchain-accounts-api.ts'),
+    ('PUT', '/api/1/blockchains/<chain>/xpub', 'modules/accounts/api/use-blockchain-accounts-api.ts'),
+    ('PATCH', '/api/1/blockchains/<chain>/xpub', 'modules/accounts/api/use-blockchain-accounts-api.ts'),
+    ('DELETE', '/api/1/exchanges/data/<name>', 'modules/balances/api/use-exchange-api.ts'),
+]
+
+
+def git(repo, *args):
+    return subprocess.run(['git', '-C', repo, *args], check=True, capture_output=True, text=True).stdout
+
+
+def call_span(text, start):
+    """The text of the call's argument list from start (just after the '('), to its ')'."""
+    depth, i = 1, start
+    while i < len(text) and depth:
+        c = text[i]
+        if c in '([{':
+            depth += 1
+        elif c in ')]}':
+            depth -= 1
+        i += 1
+    return text[start:i]
+
+
+def normalize(url):
+    url = url.split('?')[0]
+    url = re.sub(r'\$\{\s*([^}]*?)\s*\}', lambda m: '<' + re.sub(r'\W+', '_', m.group(1)).strip('_') + '>', url)
+    return url
+
+
+def extract(repo):
+    files = [f for f in git(repo, 'ls-tree', '-r', '--name-only', 'HEAD', 'frontend/app/src').split('\n')
+             if f.endswith(('.ts', '.vue')) and '.spec.' not in f and '/__tests__/' not in f]
+    calls, unresolved = defaultdict(set), []
+    for f in files:
+        text = git(repo, 'show', f'HEAD:{f}')
+        if 'api.' not in text:
+            continue
+        for m in CALL.finditer(text):
+            args = call_span(text, m.end())
+            lit = LITERAL.match(args)
+            method = VERBS[m.group(1)]
+            short = f.replace('frontend/app/src/', '')
+            colibri = 'RequestTarget.COLIBRI' in args
+            prefix = '/colibri' if colibri else '/api/1'
+            if lit:
+                urls = [lit.group(2)]
+            else:  # a name: every `const name = <literal>` of the file (read them to be sure)
+                name = re.match(r'[\w.]+(?:\(\s*(\w+)\s*\))?', args.strip())
+                var = name and (name.group(1) or name.group(0))
+                urls = [u for u in (m2.group(2) for m2 in re.finditer(r'\b(?:const|let)\s+' + re.escape(var or '-') + r'\s*(?::\s*\w+\s*)?=\s*' + LITERAL.pattern, text, re.S)) if u.startswith(('/', '${'))] if var else []
+                if not urls:
+                    unresolved.append((method, args.split(',')[0].strip(), short))
+                    continue
+            consts = dict((m2.group(1), m2.group(3)) for m2 in re.finditer(r'''\bconst\s+([A-Z_]+)\s*=\s*(['"])([^'"]*)\2''', text))
+            for url in urls:
+                url = normalize(re.sub(r'\$\{([A-Z_]+)\}', lambda m3: consts.get(m3.group(1), m3.group(0)), url))
+                calls[(method, prefix + ('' if url.startswith('/') else '/') + url)].add(short)
+    for method, path, f in HAND_READ:
+        calls[(method, path)].add(f + ' (read by hand)')
+    return calls, unresolved
+
+
+def main():
+    repo = '/work/.mirror/rotki+rotki/repo'
+    if '--repo' in sys.argv:
+        repo = sys.argv[sys.argv.index('--repo') + 1]
+    calls, unresolved = extract(repo)
+    if '--json' in sys.argv:
+        json.dump({'calls': [{'method': m, 'path': p, 'files': sorted(fs)} for (m, p), fs in sorted(calls.items(), key=lambda kv: (kv[0][1], kv[0][0]))],
+                   'unresolved': [{'method': m, 'arg': a, 'file': f} for m, a, f in unresolved]}, sys.stdout, indent=1)
+        return
+    for (m, p), fs in sorted(calls.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        print(f'{m:6} {p}  [{", ".join(sorted(fs))}]')
+    print(f'# {len(calls)} distinct calls; {len(unresolved)} with a non-literal url:')
+    for m, a, f in unresolved:
+        print(f'#   {m} {a}  [{f}]')
+
+
+if __name__ == '__main__':
+    main()
