@@ -69,7 +69,17 @@ RULES = [
     ('GET', r'/api/1/exchange_rates', A, 'services/exchange_rates.c', '1 / USD price from the price layer'),
     ('POST', r'/api/1/assets/prices/historical', A, 'services/historical_prices.c', 'from the balance snapshots'),
     ('GET PUT PATCH DELETE', r'/api/1/assets/prices/historical', E, 'services/historical_prices.c', 'manual historical prices live in rotki\'s global DB: [] / 409'),
+    ('GET', r'/api/1/history/skipped_external_events', A, 'services/history/status.c', 'counted per location'),
+    ('GET', r'/api/1/history/events/counterparties', E, 'services/history/transactions.c', 'no transaction decoders: []'),
+    ('GET', r'/api/1/blockchains/transactions/internal/conflicts', E, 'services/history/transactions.c', 'no transactions stored: empty'),
+    ('GET', r'/api/1/history/events/duplicates/customized', E, 'services/history/transactions.c', 'no decoded events: empty lists'),
+    # --- address names
+    ('POST', r'/api/1/names', A, 'services/addressbook.c', 'from the private address book'),
+    ('POST', r'/api/1/names/addressbook/<location>', A, 'services/addressbook.c', 'private: address_book; global (rotki\'s global DB): empty'),
     # --- settings, tags, snapshots
+    ('GET PUT DELETE', r'/api/1/external_services', A, 'services/external_services.c', 'rotki\'s external_service_credentials'),
+    ('POST', r'/api/1/accounting/rules', A, 'services/accounting_rules.c', 'read from the user DB; pipit runs no accounting'),
+    ('GET', r'/api/1/accounting/rules/info', A, 'services/accounting_rules.c', ''),
     ('GET PUT', r'/api/1/settings', A, 'services/settings.c', ''),
     ('GET PUT', r'/api/1/settings/configuration', A, 'services/configuration.c', 'log level; pipit keeps no log files'),
     ('*', r'/api/1/tags', A, 'services/tags.c', ''),

@@ -1,8 +1,10 @@
 /* status — see status.h. */
 #include "status.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "../../db/snapshots.h"
 #include "../api.h"
 #include "../read_reply.h"
 
@@ -46,8 +48,38 @@ static int api_summary(api_req_t *req)
     return read_reply_start(req, &rr);
 }
 
+/* GET /history/skipped_external_events: the events an import skipped, counted per location */
+static void write_skipped(json_writer_t *w, const db_query_t *q, const read_reply_t *rr)
+{
+    int64_t total = 0;
+    json_begin_object(w);
+    json_write_key(w, "locations");
+    json_begin_object(w);
+    for (size_t r = 0; r < q->nrows; r++) {
+        const char *code = db_query_cell(q, r, 0), *name = code ? snapshot_location_name(code[0]) : NULL;
+        long long count = 0;
+        sscanf(db_query_cell(q, r, 1), "%lld", &count);
+        if (!name) continue;
+        json_write_key(w, name);
+        json_write_int64(w, count);
+        total += count;
+    }
+    json_end_object(w);
+    json_write_key(w, "total");
+    json_write_int64(w, total);
+    json_end_object(w);
+}
+
+static int api_skipped(api_req_t *req)
+{
+    static const read_reply_t rr = {.sql = "SELECT location, COUNT(*) FROM skipped_external_events GROUP BY location ORDER BY location",
+                                    .write = write_skipped};
+    return read_reply_start(req, &rr);
+}
+
 static const api_route_t routes[] = {
     {API_GET, "/api/1/history/status/summary", api_summary, NULL, API_ASYNC},
+    {API_GET, "/api/1/history/skipped_external_events", api_skipped, NULL, 0},
 };
 
 int history_status_init(void) { return api_add_routes(routes, sizeof routes / sizeof routes[0]); }

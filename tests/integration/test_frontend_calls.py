@@ -451,5 +451,45 @@ def exchange_rates_from_the_price_layer():
         check(n.call("GET", "/api/1/exchange_rates?currencies=")[0] == 400)
 
 
+@test
+def settings_names_and_history_screens():
+    with Node() as n:
+        create(n)
+        # external services: rotki's table, the whole map after each change, unknown names refused
+        check(n.call("GET", "/api/1/external_services")[:2] == (200, {}))
+        st, res, _ = n.call("PUT", "/api/1/external_services", {"services": [{"name": "etherscan", "api_key": "k1"},
+                                                                              {"name": "monerium", "api_key": "ben", "api_secret": "pw"}]})
+        check((st, res) == (200, {"etherscan": {"api_key": "k1"}, "monerium": {"username": "ben", "password": "pw"}}), (st, res))
+        check(n.call("PUT", "/api/1/external_services", {"services": [{"name": "nope", "api_key": "x"}]})[0] == 400)
+        check(n.call("PUT", "/api/1/external_services", {"services": [{"name": "etherscan", "api_key": ""}]})[0] == 400)
+        check(n.call("DELETE", "/api/1/external_services", {"services": ["monerium"]})[1] == {"etherscan": {"api_key": "k1"}})
+        # address names: account labels are the private address book
+        check(n.call("PUT", "/api/1/blockchains/eth/accounts", {"accounts": [{"address": ADDR, "label": "my wallet"}]}, timeout=30)[0] == 200)
+        st, res, _ = n.call("POST", "/api/1/names/addressbook/private", {})
+        check(st == 200 and res == {"entries": [{"address": ADDR, "name": "my wallet", "blockchain": "eth"}],
+                                    "entries_found": 1, "entries_total": 1}, (st, res))
+        res = n.call("POST", "/api/1/names/addressbook/private", {"name_substring": "nothing"})[1]
+        check(res == {"entries": [], "entries_found": 0, "entries_total": 1}, res)
+        check(n.call("POST", "/api/1/names/addressbook/global", {})[1] == {"entries": [], "entries_found": 0, "entries_total": 0})
+        check(n.call("POST", "/api/1/names/addressbook/other", {})[0] == 400)
+        st, res, _ = n.call("POST", "/api/1/names", {"addresses": [{"address": ADDR.lower(), "blockchain": "eth"},
+                                                                   {"address": "0x8A4973ABBCEd48596D6D79ac6B53Ceda65e342CD"}]})
+        check((st, res) == (200, {ADDR: "my wallet"}), (st, res))
+        check(n.call("POST", "/api/1/names", {})[0] == 400)
+        # accounting rules (none in a new DB) and what their properties link to
+        check(n.call("POST", "/api/1/accounting/rules", {"limit": 10, "offset": 0})[1] ==
+              {"entries": [], "entries_found": 0, "entries_total": 0, "entries_limit": -1})
+        st, res, _ = n.call("GET", "/api/1/accounting/rules/info")
+        keys(res, ["taxable", "count_entire_amount_spend", "count_cost_basis_pnl"], "rules info")
+        check(res["taxable"] == ["include_gas_costs", "include_crypto2crypto"], res)
+        # the history screen's side calls
+        check(n.call("GET", "/api/1/history/skipped_external_events")[1] == {"locations": {}, "total": 0})
+        check(n.call("GET", "/api/1/history/events/counterparties")[:2] == (200, []))
+        check(n.call("GET", "/api/1/history/events/duplicates/customized")[1] ==
+              {"auto_fix_group_ids": [], "manual_review_group_ids": [], "ignored_group_ids": []})
+        res = n.call("GET", "/api/1/blockchains/transactions/internal/conflicts")[1]
+        check(res == {"entries": [], "entries_found": 0, "entries_total": 0, "entries_limit": -1}, res)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,12 @@
+/* transactions — what rotki's history screen asks about blockchain transactions and their
+ * decoding, which pipit neither stores nor decodes (its events come from exchanges and the
+ * user), answered as rotki answers with none: GET /api/1/history/events/counterparties [] (the
+ * decoders' counterparties), GET /api/1/blockchains/transactions/internal/conflicts an empty
+ * collection, GET /api/1/history/events/duplicates/customized three empty lists (duplicates of
+ * customized decoded events). */
+#ifndef PIPIT_HISTORY_TRANSACTIONS_H
+#define PIPIT_HISTORY_TRANSACTIONS_H
+
+int history_transactions_init(void);
+
+#endif
