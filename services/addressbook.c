@@ -67,21 +67,6 @@ static void write_names(json_writer_t *w, const db_query_t *q, const read_reply_
     json_end_object(w);
 }
 
-static void reply_empty_book(api_req_t *req)
-{
-    json_writer_t *w = api_reply_begin(req);
-    json_begin_object(w);
-    json_write_key(w, "entries");
-    json_begin_array(w);
-    json_end_array(w);
-    json_write_key(w, "entries_found");
-    json_write_int64(w, 0);
-    json_write_key(w, "entries_total");
-    json_write_int64(w, 0);
-    json_end_object(w);
-    api_reply_end(req, 200, "");
-}
-
 /* The filter parameter from the body: the addresses list as given, the name substring, the
  * chain's DB name. -1 with a 400 sent. */
 static int filters(api_req_t *req, int obj, json_writer_t *f)
@@ -159,7 +144,8 @@ static int api_book(api_req_t *req)
         return API_DONE;
     }
     if (!strcmp(book, "global")) { /* rotki's global DB: pipit has none */
-        reply_empty_book(req);
+        read_reply_empty_collection(api_reply_begin(req), READ_REPLY_TOTAL);
+        api_reply_end(req, 200, "");
         return API_DONE;
     }
     return run(req, allowed, write_book, 1);

@@ -776,6 +776,21 @@ static int kdf_matches_session(op_t *op)
     return diff == 0;
 }
 
+/* Derives op->password's key and compares it with the session's; a mismatch fails the op with
+ * `wrong` (401) and ends the protothread. A macro because it waits: it must expand inside it. */
+#define OP_VERIFY_PASSWORD(t, op, wrong)                                                               \
+    do {                                                                                               \
+        if (userdb_kdf_job(&(op)->kdf, (op)->path, (op)->password, 0, op_job_done, (op)) != 0) {      \
+            op_fail((op), 503, "The node is out of memory for this request (heap budget reached); try again shortly", NULL); \
+            PT_EXIT(&(t)->pt);                                                                         \
+        }                                                                                              \
+        OP_RUN((t), (op), &(op)->kdf.job);                                                             \
+        if (!kdf_matches_session(op)) {                                                                \
+            op_fail((op), 401, (wrong), NULL);                                                         \
+            PT_EXIT(&(t)->pt);                                                                         \
+        }                                                                                              \
+    } while (0)
+
 /* password change: verify the current one (same KDF, compared with the session's key), derive
  * the new key with the same salt, rekey the writer, reopen the reader with it */
 static int password_pt(loop_task_t *t)
@@ -783,15 +798,7 @@ static int password_pt(loop_task_t *t)
     op_t *op = t->ud;
     PT_BEGIN(&t->pt);
     op->db = auth.db;
-    if (userdb_kdf_job(&op->kdf, op->path, op->password, 0, op_job_done, op) != 0) {
-        op_fail(op, 503, "The node is out of memory for this request (heap budget reached); try again shortly", NULL);
-        PT_EXIT(&t->pt);
-    }
-    OP_RUN(t, op, &op->kdf.job);
-    if (!kdf_matches_session(op)) {
-        op_fail(op, 401, "Provided current password is not correct", NULL);
-        PT_EXIT(&t->pt);
-    }
+    OP_VERIFY_PASSWORD(t, op, "Provided current password is not correct");
     if (userdb_kdf_job(&op->kdf, op->path, op->new_password, 0, op_job_done, op) != 0) {
         op_fail(op, 503, "The node is out of memory for this request (heap budget reached); try again shortly", NULL);
         PT_EXIT(&t->pt);
@@ -870,15 +877,7 @@ static int verify_pt(loop_task_t *t)
     uint32_t delay = throttle_delay_ms(op->req->peer);
     if (delay) LOOP_SLEEP(t, delay);
     op->db = auth.db;
-    if (userdb_kdf_job(&op->kdf, op->path, op->password, 0, op_job_done, op) != 0) {
-        op_fail(op, 503, "The node is out of memory for this request (heap budget reached); try again shortly", NULL);
-        PT_EXIT(&t->pt);
-    }
-    OP_RUN(t, op, &op->kdf.job);
-    if (!kdf_matches_session(op)) {
-        op_fail(op, 401, "Wrong username/password combination", NULL);
-        PT_EXIT(&t->pt);
-    }
+    OP_VERIFY_PASSWORD(t, op, "Wrong username/password combination");
     op->status = 200;
     PT_END(&t->pt);
 }

@@ -134,19 +134,7 @@ static int api_collections(api_req_t *req)
 
 static int api_oracle_prices(api_req_t *req)
 {
-    json_writer_t *w = api_reply_begin(req);
-    json_begin_object(w);
-    json_write_key(w, "entries");
-    json_begin_array(w);
-    json_end_array(w);
-    static const char *const counts[] = {"entries_found", "entries_total"};
-    for (int i = 0; i < 2; i++) {
-        json_write_key(w, counts[i]);
-        json_write_int64(w, 0);
-    }
-    json_write_key(w, "entries_limit");
-    json_write_int64(w, -1);
-    json_end_object(w);
+    read_reply_empty_collection(api_reply_begin(req), READ_REPLY_TOTAL | READ_REPLY_LIMIT);
     api_reply_end(req, 200, "");
     return API_DONE;
 }

@@ -57,3 +57,22 @@ int read_reply_start(api_req_t *req, const read_reply_t *rr)
     auth_submit(req, &op->q.job);
     return API_PENDING;
 }
+
+void read_reply_empty_collection(json_writer_t *w, unsigned fields)
+{
+    json_begin_object(w);
+    json_write_key(w, "entries");
+    json_begin_array(w);
+    json_end_array(w);
+    json_write_key(w, "entries_found");
+    json_write_int64(w, 0);
+    if (fields & READ_REPLY_TOTAL) {
+        json_write_key(w, "entries_total");
+        json_write_int64(w, 0);
+    }
+    if (fields & READ_REPLY_LIMIT) {
+        json_write_key(w, "entries_limit");
+        json_write_int64(w, -1);
+    }
+    json_end_object(w);
+}

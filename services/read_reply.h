@@ -25,6 +25,11 @@ struct read_reply {
     const char *fail_prefix;      /* NULL: "Could not read the user database: " */
 };
 
+/* rotki's collection answer without entries: {"entries": [], "entries_found": 0} and, as
+ * fields asks, "entries_total": 0 and "entries_limit": -1 (pipit limits nothing). */
+enum { READ_REPLY_TOTAL = 1, READ_REPLY_LIMIT = 2 };
+void read_reply_empty_collection(json_writer_t *w, unsigned fields);
+
 /* Starts the read; returns API_PENDING, or API_DONE when it answered at once (401, 503). */
 int read_reply_start(api_req_t *req, const read_reply_t *rr);
 

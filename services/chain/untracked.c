@@ -7,6 +7,7 @@
 #include "../../core/alloc.h"
 #include "../../db/query.h"
 #include "../auth.h"
+#include "../read_reply.h"
 #include "accounts.h"
 #include "balances.h"
 #include "supported.h"
@@ -70,16 +71,7 @@ static int api_validators(api_req_t *req)
         reply_not_tracked(req, chain_supported_find("eth2"), "validators");
         return API_DONE;
     }
-    json_writer_t *w = api_reply_begin(req);
-    json_begin_object(w);
-    json_write_key(w, "entries");
-    json_begin_array(w);
-    json_end_array(w);
-    json_write_key(w, "entries_found");
-    json_write_int64(w, 0);
-    json_write_key(w, "entries_limit");
-    json_write_int64(w, -1);
-    json_end_object(w);
+    read_reply_empty_collection(api_reply_begin(req), READ_REPLY_LIMIT);
     api_reply_end(req, 200, "");
     return API_DONE;
 }

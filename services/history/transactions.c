@@ -3,6 +3,7 @@
 
 #include "../api.h"
 #include "../auth.h"
+#include "../read_reply.h"
 
 static void empty_list(json_writer_t *w)
 {
@@ -20,17 +21,7 @@ static int api_counterparties(api_req_t *req)
 static int api_internal_conflicts(api_req_t *req)
 {
     if (auth_require_user(req) != 0) return API_DONE;
-    json_writer_t *w = api_reply_begin(req);
-    json_begin_object(w);
-    json_write_key(w, "entries");
-    empty_list(w);
-    json_write_key(w, "entries_found");
-    json_write_int64(w, 0);
-    json_write_key(w, "entries_total");
-    json_write_int64(w, 0);
-    json_write_key(w, "entries_limit");
-    json_write_int64(w, -1);
-    json_end_object(w);
+    read_reply_empty_collection(api_reply_begin(req), READ_REPLY_TOTAL | READ_REPLY_LIMIT);
     api_reply_end(req, 200, "");
     return API_DONE;
 }
