@@ -73,6 +73,11 @@ RULES = [
     ('GET', r'/api/1/history/events/counterparties', E, 'services/history/transactions.c', 'no transaction decoders: []'),
     ('GET', r'/api/1/blockchains/transactions/internal/conflicts', E, 'services/history/transactions.c', 'no transactions stored: empty'),
     ('GET', r'/api/1/history/events/duplicates/customized', E, 'services/history/transactions.c', 'no decoded events: empty lists'),
+    # --- rotki's DeFi modules (pipit runs none)
+    ('GET', r'/api/1/blockchains/eth/modules/(uniswap/v2|sushiswap|liquity)/balances|/api/1/blockchains/eth/modules/liquity/stats', E,
+     'services/defi_modules.c', 'rotki\'s 409 "<module> module is not activated"'),
+    ('DELETE', r'/api/1/blockchains/eth/modules(/<module>)?/data', E, 'services/defi_modules.c', 'no module data to purge: true'),
+    ('GET PUT DELETE', r'/api/1/queried_addresses', A, 'services/defi_modules.c', 'rotki\'s multisettings rows'),
     # --- address names
     ('POST', r'/api/1/names', A, 'services/addressbook.c', 'from the private address book'),
     ('POST', r'/api/1/names/addressbook/<location>', A, 'services/addressbook.c', 'private: address_book; global (rotki\'s global DB): empty'),
