@@ -130,7 +130,22 @@ static int api_queried(api_req_t *req)
     return API_PENDING;
 }
 
+/* rotki refreshes its protocols' cached data (curve pools, yearn vaults, …) here; pipit keeps none */
+static int api_protocols(api_req_t *req)
+{
+    if (req->method == API_GET) {
+        json_writer_t *w = api_reply_begin(req);
+        json_begin_array(w);
+        json_end_array(w);
+        api_reply_end(req, 200, "");
+    } else {
+        api_reply_error(req, 400, "{\"cache_protocol\": [\"pipit keeps no protocol data to refresh\"]}");
+    }
+    return API_DONE;
+}
+
 static const api_route_t routes[] = {
+    {API_GET | API_POST, "/api/1/protocols/data/refresh", api_protocols, NULL, API_ASYNC},
     {API_GET, "/api/1/blockchains/eth/modules/uniswap/v2/balances", api_module_balances, NULL, API_ASYNC},
     {API_GET, "/api/1/blockchains/eth/modules/sushiswap/balances", api_module_balances, NULL, API_ASYNC},
     {API_GET, "/api/1/blockchains/eth/modules/liquity/balances", api_module_balances, NULL, API_ASYNC},

@@ -5,7 +5,8 @@
  * data to purge). The addresses each module is limited to are kept as rotki keeps them
  * (multisettings queried_address_<module>): GET /api/1/queried_addresses {module: [addresses]},
  * PUT/DELETE {"module", "address"} add/remove one and answer the whole map (409 when it is
- * already there / not there, as rotki). */
+ * already there / not there, as rotki). GET /api/1/protocols/data/refresh: the protocols whose
+ * cached data can be refreshed, none ([]); a refresh is a 400. */
 #ifndef PIPIT_DEFI_MODULES_H
 #define PIPIT_DEFI_MODULES_H
 

@@ -153,7 +153,22 @@ static int api_manual(api_req_t *req)
     return API_DONE;
 }
 
+/* rotki's historical price caches per oracle (GET lists the cached pairs): pipit keeps none */
+static int api_oracle_cache(api_req_t *req)
+{
+    if (req->method == API_GET) {
+        json_writer_t *w = api_reply_begin(req);
+        json_begin_array(w);
+        json_end_array(w);
+        api_reply_end(req, 200, "");
+    } else {
+        api_reply_error(req, 409, "pipit keeps no historical price cache of an oracle to create or purge");
+    }
+    return API_DONE;
+}
+
 static const api_route_t routes[] = {
+    {API_GET | API_POST | API_DELETE, "/api/1/oracles/<oracle>/cache", api_oracle_cache, NULL, API_ASYNC},
     {API_POST, "/api/1/assets/prices/historical", api_historical, NULL, API_ASYNC},
     {API_GET | API_PUT | API_PATCH | API_DELETE, "/api/1/assets/prices/historical", api_manual, NULL, 0},
 };

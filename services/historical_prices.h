@@ -7,7 +7,8 @@
  * timestamp, within only_cache_period seconds (the app's price seed asks with ±6 h) or, without
  * one, within an hour. The target is USD, or the asset itself (1); other targets have no price.
  * The other methods of the route (rotki's manual historical prices, kept in its global DB,
- * which pipit does not have) answer an empty list (GET) or a 409 saying so. */
+ * which pipit does not have) answer an empty list (GET) or a 409 saying so, and so do rotki's
+ * per-oracle historical price caches (/api/1/oracles/<oracle>/cache). */
 #ifndef PIPIT_HISTORICAL_PRICES_H
 #define PIPIT_HISTORICAL_PRICES_H
 

@@ -49,7 +49,7 @@ static int frontend_calls_init(const config_t *cfg)
     return premium_init() || colibri_init() || configuration_init(cfg) || locations_init() || periodic_init() ||
            exchange_rates_init() || historical_prices_init() || chain_supported_init() || chain_untracked_init() ||
            history_status_init() || history_transactions_init() || external_services_init() || addressbook_init() ||
-           accounting_rules_init() || defi_modules_init();
+           accounting_rules_init() || defi_modules_init() || exchanges_binance_pairs_init();
 }
 
 static void *pal_alloc(size_t n) { return alloc_sys_get(ALLOC_PAL, n); }

@@ -78,6 +78,9 @@ RULES = [
      'services/defi_modules.c', 'rotki\'s 409 "<module> module is not activated"'),
     ('DELETE', r'/api/1/blockchains/eth/modules(/<module>)?/data', E, 'services/defi_modules.c', 'no module data to purge: true'),
     ('GET PUT DELETE', r'/api/1/queried_addresses', A, 'services/defi_modules.c', 'rotki\'s multisettings rows'),
+    ('GET POST', r'/api/1/protocols/data/refresh', E, 'services/defi_modules.c', 'no protocol data kept: [] / 400'),
+    ('GET POST DELETE', r'/api/1/oracles/<source>/cache', E, 'services/historical_prices.c', 'no historical price caches: [] / 409'),
+    ('GET', r'/api/1/exchanges/binance/pairs/<name>', A, 'services/exchanges/binance_pairs.c', 'the account\'s selected markets'),
     # --- address names
     ('POST', r'/api/1/names', A, 'services/addressbook.c', 'from the private address book'),
     ('POST', r'/api/1/names/addressbook/<location>', A, 'services/addressbook.c', 'private: address_book; global (rotki\'s global DB): empty'),

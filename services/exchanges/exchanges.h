@@ -24,4 +24,7 @@ int exchanges_balances_refresh(int ignore_cache, void (*finished)(void *ud, cons
 /* Every cached balance of the logged-in user's accounts (for the aggregated /balances). */
 void exchanges_cached_each(void (*fn)(const char *location, const char *asset, const char *amount, void *ud), void *ud);
 
+/* GET /api/1/exchanges/binance/pairs/<name>: an account's selected markets (binance_pairs.c). */
+int exchanges_binance_pairs_init(void);
+
 #endif

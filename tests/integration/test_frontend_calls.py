@@ -495,6 +495,10 @@ def settings_names_and_history_screens():
         check(n.call("PUT", "/api/1/queried_addresses", {"module": "aave", "address": ADDR})[0] == 400)
         check(n.call("DELETE", "/api/1/queried_addresses", {"module": "uniswap", "address": ADDR})[:2] == (200, {}))
         check(n.call("DELETE", "/api/1/queried_addresses", {"module": "uniswap", "address": ADDR})[0] == 409)
+        check(n.call("GET", "/api/1/protocols/data/refresh")[:2] == (200, []))
+        check(n.call("GET", "/api/1/oracles/coingecko/cache")[:2] == (200, []))
+        check(n.call("GET", "/api/1/exchanges/binance/pairs/b1?location=binance")[:2] == (200, []))
+        check(n.call("GET", "/api/1/exchanges/binance/pairs/b1?location=binanceus")[0] == 400)
         # the history screen's side calls
         check(n.call("GET", "/api/1/history/skipped_external_events")[1] == {"locations": {}, "total": 0})
         check(n.call("GET", "/api/1/history/events/counterparties")[:2] == (200, []))
