@@ -474,7 +474,11 @@ static void op_free(op_t *op)
 static void finish_reply(op_t *op)
 {
     if (op->status == 200) return;
-    api_reply_error(op->req, op->status, "%s", op->msg);
+    /* authenticate says no more than rotki's check_password: an unknown user is a wrong password */
+    if (op->reply_empty && (op->status == 401 || (op->status == 409 && op->kdf.missing)))
+        api_reply_error(op->req, 401, "Wrong username/password combination");
+    else
+        api_reply_error(op->req, op->status, "%s", op->msg);
 }
 
 /* A create that failed leaves no half-made user behind (its DB is closed by now). */

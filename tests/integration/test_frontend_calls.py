@@ -266,8 +266,8 @@ def authenticate_sets_the_session_cookie():
         check(st == 200 and res["result"] == {} and resp.getheader("Set-Cookie") is None, (st, res))
         check(n.call("POST", "/api/1/users/alice/authenticate", {})[0] == 400)  # password required
     with Node("--api-host", "0.0.0.0") as n:
-        st, js, resp = n.request("POST", "/api/1/users/alice/authenticate", body={"password": "s3cret"})
-        check(st == 409, (st, js))  # no such user
+        st, js, resp = n.request("POST", "/api/1/users/alice/authenticate", body={"password": "s3cret"}, timeout=60)
+        check(st == 401 and js["message"] == "Wrong username/password combination", (st, js))  # no such user, as rotki
         create(n)
         st, js, resp = n.request("POST", "/api/1/users/alice/authenticate", body={"password": "wrong"}, timeout=60)
         check(st == 401 and js["message"] == "Wrong username/password combination", (st, js))
@@ -288,6 +288,7 @@ def authenticate_sets_the_session_cookie():
         st, js, resp = n.request("POST", "/api/1/users/alice/authenticate", body={"password": "s3cret"}, timeout=60)
         check(st == 200 and js["result"] == {}, (st, js))
         fresh = resp.getheader("Set-Cookie").split(";")[0]
+        check(n.request("POST", "/api/1/users/alice/authenticate", body={"password": "bad"}, headers={"Cookie": "x"}, timeout=60)[0] == 401)
         check(n.call("GET", "/api/1/users")[1] == {"alice": "loggedin"})
         check(n.request("GET", "/api/1/settings", headers={"Cookie": fresh})[0] == 200)
         check(n.request("GET", "/api/1/settings", headers={"Cookie": token})[0] == 401)  # the old session is gone
