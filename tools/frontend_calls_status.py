@@ -70,6 +70,8 @@ RULES = [
     ('POST', r'/api/1/assets/prices/historical', A, 'services/historical_prices.c', 'from the balance snapshots'),
     ('GET PUT PATCH DELETE', r'/api/1/assets/prices/historical', E, 'services/historical_prices.c', 'manual historical prices live in rotki\'s global DB: [] / 409'),
     ('GET', r'/api/1/history/skipped_external_events', A, 'services/history/status.c', 'counted per location'),
+    ('GET', r'/api/1/history/events/match/asset_movements', A, 'services/history/transactions.c', 'the unlinked exchange movements'),
+    ('GET', r'/api/1/history/events/match/bridges', E, 'services/history/transactions.c', 'no chain events: []'),
     ('GET', r'/api/1/history/events/counterparties', E, 'services/history/transactions.c', 'no transaction decoders: []'),
     ('GET', r'/api/1/blockchains/transactions/internal/conflicts', E, 'services/history/transactions.c', 'no transactions stored: empty'),
     ('GET', r'/api/1/history/events/duplicates/customized', E, 'services/history/transactions.c', 'no decoded events: empty lists'),

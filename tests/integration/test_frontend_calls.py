@@ -503,6 +503,16 @@ def settings_names_and_history_screens():
         # the history screen's side calls
         check(n.call("GET", "/api/1/history/skipped_external_events")[1] == {"locations": {}, "total": 0})
         check(n.call("GET", "/api/1/history/events/counterparties")[:2] == (200, []))
+        check(n.call("GET", "/api/1/history/events/match/asset_movements")[:2] == (200, []))
+        mv = {"entry_type": "asset movement event", "timestamp": 1700000000000, "location": "kraken", "asset": "BTC",
+              "amount": "1", "event_subtype": "receive", "fee": "0.1", "fee_asset": "BTC"}
+        st, _, msg = n.call("PUT", "/api/1/history/events", mv)
+        check(st == 200, (st, msg))
+        st, res, _ = n.call("GET", "/api/1/history/events/match/asset_movements")
+        check(st == 200 and len(res) == 1 and re.fullmatch("[0-9a-f]{64}", res[0]), res)  # one group, its fee row not apart
+        check(n.call("GET", "/api/1/history/events/match/asset_movements?only_ignored=true")[1] == [])
+        check(n.call("GET", "/api/1/history/events/match/bridges")[:2] == (200, []))
+        check(n.call("PUT", "/api/1/history/events/match/asset_movements", {})[0] == 403)  # matching itself is premium
         check(n.call("GET", "/api/1/history/events/duplicates/customized")[1] ==
               {"auto_fix_group_ids": [], "manual_review_group_ids": [], "ignored_group_ids": []})
         res = n.call("GET", "/api/1/blockchains/transactions/internal/conflicts")[1]
