@@ -41,6 +41,7 @@
 #include "addressbook.h"
 #include "accounting_rules.h"
 #include "defi_modules.h"
+#include "notes.h"
 #include "tasks.h"
 
 /* The routes rotki's web app calls beyond the services above (docs/frontend-calls.md). */
@@ -49,7 +50,8 @@ static int frontend_calls_init(const config_t *cfg)
     return premium_init() || colibri_init() || configuration_init(cfg) || locations_init() || periodic_init() ||
            exchange_rates_init() || historical_prices_init() || chain_supported_init() || chain_untracked_init() ||
            history_status_init() || history_transactions_init() || external_services_init() || addressbook_init() ||
-           accounting_rules_init() || defi_modules_init() || exchanges_binance_pairs_init();
+           accounting_rules_init() || defi_modules_init() || exchanges_binance_pairs_init() ||
+           notes_init();
 }
 
 static void *pal_alloc(size_t n) { return alloc_sys_get(ALLOC_PAL, n); }

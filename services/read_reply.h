@@ -9,7 +9,7 @@
 #include "../db/query.h"
 #include "api.h"
 
-#define READ_REPLY_PARAMS 4
+#define READ_REPLY_PARAMS 8
 
 typedef struct read_reply read_reply_t;
 /* Writes the result value from q's rows (ctx as given). */

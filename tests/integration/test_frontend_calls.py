@@ -519,5 +519,34 @@ def settings_names_and_history_screens():
         check(res == {"entries": [], "entries_found": 0, "entries_total": 0, "entries_limit": -1}, res)
 
 
+@test
+def user_notes():
+    with Node() as n:
+        check(n.call("POST", "/api/1/notes", {})[0] == 401)
+        create(n)
+        empty = {"entries": [], "entries_found": 0, "entries_total": 0, "entries_limit": -1}
+        check(n.call("POST", "/api/1/notes", {})[1] == empty)
+        st, a, msg = n.call("PUT", "/api/1/notes", {"title": "#1", "content": "Hello", "location": "manual balances", "is_pinned": True})
+        check(st == 200 and isinstance(a, int), (st, a, msg))
+        st, b, _ = n.call("PUT", "/api/1/notes", {"title": "other", "content": "Hi", "location": "", "is_pinned": False})
+        check(st == 200 and b > a, (st, a, b))
+        check(n.call("PUT", "/api/1/notes", {"title": "", "content": "x", "location": "", "is_pinned": False})[0] == 400)
+        check(n.call("PUT", "/api/1/notes", {"title": "t", "content": "x", "location": ""})[0] == 400)
+        st, res, _ = n.call("POST", "/api/1/notes", {"title_substring": "#", "limit": 10, "offset": 0})
+        check(st == 200 and res["entries_found"] == 1 and res["entries_total"] == 2 and res["entries_limit"] == -1, res)
+        e = res["entries"][0]
+        keys(e, ["identifier", "title", "content", "location", "last_update_timestamp", "is_pinned"], "note")
+        check((e["identifier"], e["title"], e["content"], e["location"], e["is_pinned"]) == (a, "#1", "Hello", "manual balances", True), e)
+        check(abs(e["last_update_timestamp"] - time.time()) < 60, e)
+        check(len(n.call("POST", "/api/1/notes", {"location": "manual balances"})[1]["entries"]) == 1)
+        check(n.call("PATCH", "/api/1/notes", dict(e, title="#1 edited", is_pinned=False))[:2] == (200, True))
+        check(n.call("POST", "/api/1/notes", {"title_substring": "edited"})[1]["entries"][0]["is_pinned"] is False)
+        check(n.call("PATCH", "/api/1/notes", dict(e, identifier=999))[0] == 409)
+        check(n.call("DELETE", "/api/1/notes", {"identifier": a})[:2] == (200, True))
+        st, _, msg = n.call("DELETE", "/api/1/notes", {"identifier": a})
+        check((st, msg) == (409, f"User note with identifier {a} not found in database"), (st, msg))
+        check(n.call("POST", "/api/1/notes", {})[1]["entries_total"] == 1)
+
+
 if __name__ == "__main__":
     main()
