@@ -112,11 +112,8 @@ static int api_queried(api_req_t *req)
         api_reply_error(req, 400, "{\"address\": [\"Given value %s is not an ethereum address\"]}", at < 0 ? "null" : "given");
         return API_DONE;
     }
-    change_t *c = alloc_zget(ALLOC_HTTP, sizeof *c);
-    if (!c) {
-        api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
-        return API_DONE;
-    }
+    change_t *c = read_reply_state_new(req, sizeof *c);
+    if (!c) return API_DONE;
     c->req = req;
     c->put = req->method == API_PUT;
     snprintf(c->name, sizeof c->name, "queried_address_%s", module);

@@ -7,6 +7,7 @@
 #include "../core/alloc.h"
 #include "api.h"
 #include "prices.h"
+#include "read_reply.h"
 
 #define MAX_CURRENCIES 64
 
@@ -87,11 +88,8 @@ static int api_exchange_rates(api_req_t *req)
     static const char *const allowed[] = {"currencies", "async_query", NULL};
     int obj;
     if (api_body_object(req, &obj) != 0 || api_body_only(req, obj, allowed) != 0) return API_DONE;
-    rates_op_t *op = alloc_zget(ALLOC_HTTP, sizeof *op);
-    if (!op) {
-        api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
-        return API_DONE;
-    }
+    rates_op_t *op = read_reply_state_new(req, sizeof *op);
+    if (!op) return API_DONE;
     op->req = req;
     if (read_currencies(req, op) != 0) {
         alloc_free(op);

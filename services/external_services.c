@@ -83,11 +83,8 @@ static int api_services(api_req_t *req)
         api_reply_error(req, 400, "{\"services\": [\"%s\"]}", arr < 0 ? "Missing data for required field." : "A list of 1 to 15 services.");
         return API_DONE;
     }
-    change_t *c = alloc_zget(ALLOC_HTTP, sizeof *c);
-    if (!c) {
-        api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
-        return API_DONE;
-    }
+    change_t *c = read_reply_state_new(req, sizeof *c);
+    if (!c) return API_DONE;
     c->req = req;
     db_batch_init(&c->batch, change_done, c);
     int put = req->method == API_PUT, i = 0;

@@ -157,11 +157,8 @@ static int api_change(api_req_t *req)
     if (auth_require_user(req) != 0 || api_body_object(req, &obj) != 0 ||
         api_body_only(req, obj, req->method == API_PUT ? put_keys : req->method == API_PATCH ? patch_keys : delete_keys) != 0)
         return API_DONE;
-    change_t *c = alloc_zget(ALLOC_HTTP, sizeof *c);
-    if (!c) {
-        api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
-        return API_DONE;
-    }
+    change_t *c = read_reply_state_new(req, sizeof *c);
+    if (!c) return API_DONE;
     c->req = req;
     c->method = req->method;
     if (req->method != API_PUT) {

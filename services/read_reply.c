@@ -33,14 +33,18 @@ static void read_done(db_job_t *j)
     op_free(op);
 }
 
+void *read_reply_state_new(api_req_t *req, size_t size)
+{
+    void *p = alloc_zget(ALLOC_HTTP, size);
+    if (!p) api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+    return p;
+}
+
 int read_reply_start(api_req_t *req, const read_reply_t *rr)
 {
     if (auth_require_user(req) != 0) return API_DONE;
-    op_t *op = alloc_zget(ALLOC_HTTP, sizeof *op);
-    if (!op) {
-        api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
-        return API_DONE;
-    }
+    op_t *op = read_reply_state_new(req, sizeof *op);
+    if (!op) return API_DONE;
     op->req = req;
     op->rr = *rr;
     db_query_init(&op->q, rr->sql, read_done, op);
