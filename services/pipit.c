@@ -42,16 +42,17 @@
 #include "accounting_rules.h"
 #include "defi_modules.h"
 #include "notes.h"
+#include "database_info.h"
 #include "tasks.h"
 
 /* The routes rotki's web app calls beyond the services above (docs/frontend-calls.md). */
-static int frontend_calls_init(const config_t *cfg)
+static int frontend_calls_init(const config_t *cfg, loop_t *loop)
 {
     return premium_init() || colibri_init() || configuration_init(cfg) || locations_init() || periodic_init() ||
            exchange_rates_init() || historical_prices_init() || chain_supported_init() || chain_untracked_init() ||
            history_status_init() || history_transactions_init() || external_services_init() || addressbook_init() ||
            accounting_rules_init() || defi_modules_init() || exchanges_binance_pairs_init() ||
-           notes_init();
+           notes_init() || database_info_init(cfg, loop);
 }
 
 static void *pal_alloc(size_t n) { return alloc_sys_get(ALLOC_PAL, n); }
@@ -112,7 +113,7 @@ int main(int argc, char **argv)
         chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || history_events_init() != 0 ||
         chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0 ||
-        frontend_calls_init(&cfg) != 0) {
+        frontend_calls_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;
     }

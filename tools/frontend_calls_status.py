@@ -83,6 +83,7 @@ RULES = [
     ('GET POST', r'/api/1/protocols/data/refresh', E, 'services/defi_modules.c', 'no protocol data kept: [] / 400'),
     ('GET POST DELETE', r'/api/1/oracles/<source>/cache', E, 'services/historical_prices.c', 'no historical price caches: [] / 409'),
     ('GET', r'/api/1/exchanges/binance/pairs/<name>', A, 'services/exchanges/binance_pairs.c', 'the account\'s selected markets'),
+    ('GET', r'/api/1/database/info', A, 'services/database_info.c', 'the user DB file and its backups; no global DB (versions 0)'),
     ('POST PUT PATCH DELETE', r'/api/1/notes', A, 'services/notes.c', 'rotki\'s user_notes'),
     # --- address names
     ('POST', r'/api/1/names', A, 'services/addressbook.c', 'from the private address book'),

@@ -548,5 +548,25 @@ def user_notes():
         check(n.call("POST", "/api/1/notes", {})[1]["entries_total"] == 1)
 
 
+@test
+def database_info():
+    with Node() as n:
+        st, res, _ = n.call("GET", "/api/1/database/info")
+        check((st, res) == (200, {"globaldb": {"globaldb_assets_version": 0, "globaldb_schema_version": 0}, "userdb": {}}), res)
+        create(n)
+        d = os.path.join(n.data_dir, "users", "alice")
+        with open(os.path.join(d, "1700000000_rotkehlchen_db_v52.backup"), "wb") as f:
+            f.write(b"x" * 1234)
+        with open(os.path.join(d, "notes.txt"), "w") as f:
+            f.write("not a backup")
+        st, res, _ = n.call("GET", "/api/1/database/info")
+        check(st == 200, st)
+        keys(res["userdb"], ["info", "backups"], "userdb")
+        info = res["userdb"]["info"]
+        check(info["filepath"] == os.path.join(d, "rotkehlchen.db") and info["version"] == 53 and
+              info["size"] == os.path.getsize(info["filepath"]), info)
+        check(res["userdb"]["backups"] == [{"size": 1234, "time": 1700000000, "version": 52}], res)
+
+
 if __name__ == "__main__":
     main()
