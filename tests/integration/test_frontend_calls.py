@@ -380,6 +380,37 @@ def token_detection_answers_from_the_last_balance_query():
         check(wait_task(n, res["task_id"])["result"] == {ADDR: {"tokens": None, "last_update_timestamp": None}})
 
 
+@test
+def token_detection_and_connected_node_after_a_balance_query():
+    """Against a real chain (ganache, tests/chain): what the balance query found is the detection."""
+    import chainpeers
+    chainpeers.install()
+    c = chainpeers.start_chain(accounts=3, tokens=3, multicall=True)
+    try:
+        info = c.info
+        with Node() as n:
+            create(n)
+            check(n.call("PUT", "/api/1/blockchains/eth/nodes", {"name": "ganache", "endpoint": c.url, "owned": True,
+                                                                  "weight": 100, "active": True})[0] == 200)
+            toks = [{"address": t["address"], "chain_id": info["chain_id"], "symbol": t["symbol"], "name": t["name"],
+                     "decimals": t["decimals"]} for t in info["tokens"]]
+            check(n.call("PUT", "/api/1/blockchains/eth/tokens", {"tokens": toks})[0] == 200)
+            accs = info["accounts"]
+            check(n.call("PUT", "/api/1/blockchains/eth/accounts", {"accounts": [{"address": a} for a in accs]}, timeout=60)[0] == 200)
+            check(n.call("GET", "/api/1/periodic")[1]["connected_nodes"] == {})
+            before = int(time.time())
+            st, _, msg = n.call("POST", "/api/1/balances/blockchains/eth", {}, timeout=120)
+            check(st == 200, (st, msg))
+            st, res, _ = n.call("POST", "/api/1/blockchains/eth/tokens/detect", {"only_cache": True})
+            check(st == 200 and sorted(res) == sorted(accs), res)
+            for a in accs:
+                want = sorted(f"eip155:{info['chain_id']}/erc20:{t}" for t, v in info["balances"][a].items() if t != "ETH" and v != "0")
+                check(sorted(res[a]["tokens"]) == want and res[a]["last_update_timestamp"] >= before, (a, res[a], want))
+            check(n.call("GET", "/api/1/periodic")[1]["connected_nodes"] == {"eth": ["ganache"]})
+    finally:
+        c.stop()
+
+
 # ---------------------------------------------------------------------------- locations, status, periodic
 @test
 def locations_status_and_periodic():
