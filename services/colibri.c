@@ -102,22 +102,6 @@ static int api_ignored(api_req_t *req)
 }
 
 /* ------------------------------------------------------------------ what pipit has none of */
-static int asset_id_given(api_req_t *req)
-{
-    char id[8];
-    if (api_query_arg(req, "asset_id", id, sizeof id)) return 0;
-    api_reply_error(req, 400, "Failed to deserialize query string: missing field `asset_id`");
-    return -1;
-}
-
-/* colibri answers 404 with an empty body when it has no icon; HEAD alike */
-static int api_icon(api_req_t *req)
-{
-    if (asset_id_given(req) != 0) return API_DONE;
-    api_reply_text(req, 404, "text/plain; charset=utf-8", "", 0);
-    return API_DONE;
-}
-
 static int api_collections(api_req_t *req)
 {
     char id[16];
@@ -174,7 +158,6 @@ static const api_route_t routes[] = {
     {API_POST, "/colibri/user", api_user_unlock, NULL, 0},
     {API_POST, "/colibri/user/logout", api_user_logout, NULL, 0},
     {API_GET, "/colibri/assets/ignored", api_ignored, NULL, 0},
-    {API_GET | API_HEAD, "/colibri/assets/icon", api_icon, NULL, 0},
     {API_GET, "/colibri/assets/collections", api_collections, NULL, 0},
     {API_GET, "/colibri/prices/oracle", api_oracle_prices, NULL, 0},
     {API_POST, "/colibri/prices/oracle/existence", api_oracle_existence, NULL, 0},

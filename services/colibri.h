@@ -13,8 +13,8 @@
  *
  * Routes, in colibri's shapes: GET /colibri/health ("healthy", text), GET/PUT
  * /colibri/settings/configuration (the log level, shared with core's: one process), GET
- * /colibri/assets/ignored (the user DB's ignored assets), GET/HEAD /colibri/assets/icon (404:
- * pipit keeps no icons, which the app shows as the asset's initials), GET
+ * /colibri/assets/ignored (the user DB's ignored assets), GET/HEAD /colibri/assets/icon (see
+ * asset_icons.h), GET
  * /colibri/assets/collections ([]: no global asset DB), GET /colibri/prices/oracle (no
  * historical oracle prices kept: an empty collection), POST /colibri/prices/oracle/existence
  * (false for each), and POST /colibri/assets/mappings and /colibri/assets/search/levenshtein,

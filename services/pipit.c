@@ -43,6 +43,7 @@
 #include "defi_modules.h"
 #include "notes.h"
 #include "database_info.h"
+#include "asset_icons.h"
 #include "tasks.h"
 
 /* The routes rotki's web app calls beyond the services above (docs/frontend-calls.md). */
@@ -52,7 +53,7 @@ static int frontend_calls_init(const config_t *cfg, loop_t *loop)
            exchange_rates_init() || historical_prices_init() || chain_supported_init() || chain_untracked_init() ||
            history_status_init() || history_transactions_init() || external_services_init() || addressbook_init() ||
            accounting_rules_init() || defi_modules_init() || exchanges_binance_pairs_init() ||
-           notes_init() || database_info_init(cfg, loop);
+           notes_init() || database_info_init(cfg, loop) || asset_icons_init();
 }
 
 static void *pal_alloc(size_t n) { return alloc_sys_get(ALLOC_PAL, n); }

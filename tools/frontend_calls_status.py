@@ -17,7 +17,9 @@ RULES = [
     ('POST', r'/colibri/user(/logout)?', A, 'services/colibri.c', 'colibri\'s handle on the logged-in user\'s DB'),
     ('GET PUT', r'/colibri/settings/configuration', A, 'services/configuration.c', 'the log level (one process)'),
     ('GET', r'/colibri/assets/ignored', A, 'services/colibri.c', 'the user DB\'s ignored assets'),
-    ('GET HEAD', r'/colibri/assets/icon', E, 'services/colibri.c', 'pipit keeps no icons: 404, which the app shows as the asset\'s initials'),
+    ('POST', r'/api/1/cache/(icons|avatars)/clear', E, 'services/asset_icons.c', 'nothing cached: true'),
+    ('PUT POST PATCH', r'/api/1/assets/icon/modify', E, 'services/asset_icons.c', 'no icons kept: 409'),
+    ('GET HEAD', r'/colibri/assets/icon', E, 'services/asset_icons.c', 'pipit keeps no icons: 404, which the app shows as the asset\'s initials'),
     ('GET', r'/colibri/assets/collections', E, 'services/colibri.c', 'no global asset DB: []'),
     ('GET', r'/colibri/prices/oracle', E, 'services/colibri.c', 'no historical oracle prices kept: an empty collection'),
     # --- users and session

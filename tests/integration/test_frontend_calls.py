@@ -226,6 +226,13 @@ def colibri_user_handle_and_routes():
         r = c.getresponse()
         check(r.status == 400, r.status)
         r.read()
+        c.request("POST", "/api/1/cache/icons/clear", body=b'{"entries": null}', headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        check(r.status == 200 and json.loads(r.read())["result"] is True, r.status)
+        c.request("PATCH", "/api/1/assets/icon/modify", body=b'{"asset": "ETH"}', headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        check(r.status == 409, r.status)
+        r.read()
         c.request("HEAD", "/api/1/ping")  # another route's HEAD: 405, headers only
         r = c.getresponse()
         check(r.status == 405 and r.read() == b"", r.status)
