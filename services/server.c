@@ -300,6 +300,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, pss_
         return on_http_body(wsi, pss, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (!pss->req) return 0;
+        if (pss->req->pending) return 0; /* dispatched already (Content-Length 0): it answers later, once */
         return pss->req->replied ? write_reply(wsi, pss, pss->req) : run_request(wsi, pss);
     default: /* LWS_CALLBACK_HTTP_WRITEABLE */
         if (pss->req && pss->req->replied) return write_reply(wsi, pss, pss->req);

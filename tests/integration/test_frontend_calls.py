@@ -184,6 +184,20 @@ def startup_and_login_sequence_in_order():
         check(len(seen) == len(rows))
 
 
+@test
+def a_bodyless_post_that_answers_later_is_answered_once():
+    """The app POSTs without a body (Content-Length: 0) to routes that answer after a DB read; lws
+    also reports that empty body's completion, which must not run the handler a second time (the
+    second answer went to a freed request: the node aborted, found by sending the doc's calls)."""
+    with Node() as n:
+        create(n)
+        for _ in range(40):
+            check(n.call("POST", "/api/1/assets/prices/latest/all")[:2] == (200, []))
+            check(n.call("POST", "/api/1/notes")[0] == 200)
+            check(n.call("POST", "/api/1/assets/prices/latest/all", {"from_asset": "BTC"})[0] == 200)
+        check(n.alive())
+
+
 # ---------------------------------------------------------------------------- colibri
 @test
 def colibri_user_handle_and_routes():
