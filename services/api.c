@@ -119,6 +119,7 @@ int api_req_set_query(api_req_t *r, const char *q, size_t len)
 
 int api_req_append_body(api_req_t *r, const void *data, size_t len)
 {
+    if (!len) return 0; /* lws may hand an empty chunk: memcpy to a NULL body is undefined even for 0 bytes */
     if (len > cfg->max_body_size || r->body_len + len > cfg->max_body_size) return 413;
     if (r->body_len + len > r->body_cap) {
         size_t cap = r->body_cap ? r->body_cap : 1024;
