@@ -111,7 +111,9 @@ call marked answered or answered-empty is answered by the node (not 404/405).
 Statuses: **answered** (a real implementation, in the module named), **answered-empty** (a feature
 pipit does not have — premium, other chains, icons, … — answered as rotki answers when the feature
 is off or empty; the note says why), **owned by <part> (in progress)** (issue 12's other parts),
-**not answered** (screens outside this round: reports, calendar, staking, wallet, … — 404/405).
+**not answered** (404/405: the screens outside this round — reports, calendar, staking, wallet, asset
+manager, … — and, on this round's screens, the actions on data pipit does not have yet; the note
+says which).
 
 ## Pointing rotki's web app at pipit
 

@@ -101,6 +101,20 @@ RULES = [
     ('PUT POST DELETE', r'/api/1/snapshots', A, 'services/snapshots.c', ''),
 ]
 
+N = 'not answered'
+# what this round's screens ask that pipit does not serve yet, and why
+RULES += [
+    ('*', r'/api/1/blockchains/(transactions(/.*)?|evm/transactions/lookup|eth2/(events/refetch|stake/events))', N, '',
+     'pipit stores no blockchain transactions or staking events yet'),
+    ('*', r'/api/1/accounting/rules(/.*)?', N, '', 'pipit runs no accounting: rules are listed, not edited'),
+    ('PUT PATCH DELETE', r'/api/1/names/addressbook/<location>', N, '', 'address book edits not yet (labels go through the accounts)'),
+    ('POST', r'/api/1/names/ens/(resolve|reverse)', N, '', 'no ENS lookups yet'),
+    ('*', r'/api/1/data_issues(/.*)?', N, '', 'not yet'),
+    ('*', r'/api/1/history/events/(details|position|export|query/exchange(/range)?|duplicates/customized)', N, '', 'not yet'),
+    ('*', r'/api/1/exchanges/(data(/<name>)?|<payload_location>/savings|binance/(pairs|history-start))', N, '',
+     'not yet (exchange data purge, savings, Binance market list)'),
+]
+
 # Which screen a call belongs to, by the frontend module that makes it (the first match wins).
 SCREENS = [
     ('modules/auth/', 'login / create account'), ('modules/shell/', 'start-up'), ('modules/core/common/', 'start-up'),
