@@ -90,6 +90,7 @@ RULES = [
     # --- address names
     ('POST', r'/api/1/names', A, 'services/addressbook.c', 'from the private address book'),
     ('POST', r'/api/1/names/addressbook/<location>', A, 'services/addressbook.c', 'private: address_book; global (rotki\'s global DB): empty'),
+    ('PUT PATCH DELETE', r'/api/1/names/addressbook/<location>', A, 'services/addressbook.c', 'the private book, all or nothing; global: 409'),
     # --- settings, tags, snapshots
     ('GET PUT DELETE', r'/api/1/external_services', A, 'services/external_services.c', 'rotki\'s external_service_credentials'),
     ('POST', r'/api/1/accounting/rules', A, 'services/accounting_rules.c', 'read from the user DB; pipit runs no accounting'),
@@ -107,7 +108,6 @@ RULES += [
     ('*', r'/api/1/blockchains/(transactions(/.*)?|evm/transactions/lookup|eth2/(events/refetch|stake/events))', N, '',
      'pipit stores no blockchain transactions or staking events yet'),
     ('*', r'/api/1/accounting/rules(/.*)?', N, '', 'pipit runs no accounting: rules are listed, not edited'),
-    ('PUT PATCH DELETE', r'/api/1/names/addressbook/<location>', N, '', 'address book edits not yet (labels go through the accounts)'),
     ('POST', r'/api/1/names/ens/(resolve|reverse)', N, '', 'no ENS lookups yet'),
     ('*', r'/api/1/data_issues(/.*)?', N, '', 'not yet'),
     ('*', r'/api/1/history/events/(details|position|export|query/exchange(/range)?|duplicates/customized)', N, '', 'not yet'),

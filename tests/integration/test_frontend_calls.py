@@ -529,6 +529,25 @@ def settings_names_and_history_screens():
                                                                    {"address": "0x8A4973ABBCEd48596D6D79ac6B53Ceda65e342CD"}]})
         check((st, res) == (200, {ADDR: "my wallet"}), (st, res))
         check(n.call("POST", "/api/1/names", {})[0] == 400)
+        # the private book's edits: all or nothing, as rotki's 409s
+        other = "0x8A4973ABBCEd48596D6D79ac6B53Ceda65e342CD"
+        book = "/api/1/names/addressbook/private"
+        check(n.call("PUT", book, {"entries": [{"address": other.lower(), "name": "Frank"},
+                                               {"address": "bc1qexample", "blockchain": "btc", "name": "cold"}]})[:2] == (200, True))
+        check(n.call("PUT", book, {"entries": [{"address": other, "name": "again"}]})[0] == 409)  # exists
+        check(n.call("PUT", book, {"entries": [{"address": "bc1qother", "name": "no chain"}]})[0] == 409)  # unknown ecosystem
+        check(n.call("PUT", "/api/1/names/addressbook/global", {"entries": [{"address": other, "name": "x"}]})[0] == 409)
+        res = n.call("POST", book, {})[1]
+        check({(e["address"], e["name"], e["blockchain"]) for e in res["entries"]} ==
+              {(ADDR, "my wallet", "eth"), (other, "Frank", None), ("bc1qexample", "cold", "btc")}, res)
+        check(n.call("POST", "/api/1/names", {"addresses": [{"address": other}]})[1] == {other: "Frank"})
+        check(n.call("PATCH", book, {"entries": [{"address": other, "name": "Frank N."}, {"address": "0x" + "1" * 40, "name": "x"}]})[0] == 409)
+        check(n.call("POST", "/api/1/names", {"addresses": [{"address": other}]})[1] == {other: "Frank"})  # nothing changed
+        check(n.call("PATCH", book, {"entries": [{"address": other, "name": "Frank N."}]})[:2] == (200, True))
+        check(n.call("POST", "/api/1/names", {"addresses": [{"address": other}]})[1] == {other: "Frank N."})
+        check(n.call("DELETE", book, {"addresses": [{"address": other}, {"address": "bc1qexample", "blockchain": "btc"}]})[:2] == (200, True))
+        check(n.call("DELETE", book, {"addresses": [{"address": other}]})[0] == 409)
+        check(n.call("POST", book, {})[1]["entries_total"] == 1)
         # accounting rules (none in a new DB) and what their properties link to
         check(n.call("POST", "/api/1/accounting/rules", {"limit": 10, "offset": 0})[1] ==
               {"entries": [], "entries_found": 0, "entries_total": 0, "entries_limit": -1})
