@@ -33,6 +33,7 @@ RULES = [
     ('GET', r'/api/1/tasks(/<id>)?', A, 'services/tasks.c', ''),
     ('DELETE', r'/api/1/tasks/<id>', A, 'services/tasks.c', ''),
     ('PUT', r'/api/1/tasks/scheduler', A, 'services/tasks.c', ''),
+    ('POST', r'/api/1/tasks/trigger', E, 'services/tasks.c', 'matching: premium 403; historical balances: none to process, true'),
     # --- premium (pipit has none: rotki's answers for a free user)
     ('GET', r'/api/1/premium/capabilities', E, 'services/premium.c', 'rotki\'s free tier'),
     ('PUT', r'/api/1/premium/sync', E, 'services/premium.c', 'rotki without premium: upload false, download 502'),

@@ -340,6 +340,10 @@ def premium_answers_of_a_free_user():
         check(n.call("PUT", "/api/1/premium/sync", {"action": "upload"})[1:] == (False, "Upload failed."))
         check(n.call("PUT", "/api/1/premium/sync", {"action": "download"})[0] == 502)
         check(n.call("PUT", "/api/1/premium/sync", {"action": "sideways"})[0] == 400)
+        st, res, _ = n.call("POST", "/api/1/tasks/trigger", {"task": "historical_balance_processing", "async_query": True})
+        check(wait_task(n, res["task_id"])["result"] is True)
+        check(n.call("POST", "/api/1/tasks/trigger", {"task": "bridge_matching"})[0] == 403)
+        check(n.call("POST", "/api/1/tasks/trigger", {"task": "nap"})[0] == 400)
 
 
 # ---------------------------------------------------------------------------- chains
