@@ -48,6 +48,7 @@ RULES = [
     ('GET', r'/api/1/blockchains/evm/all', A, 'services/chain/supported.c', 'rotki\'s EVM chain ids'),
     ('*', r'/api/1/blockchains/<(blockchain|chain)>/accounts', A, 'services/chain/accounts.c',
      'eth; other chains: services/chain/untracked.c (GET empty, a change 400)'),
+    ('POST', r'/api/1/blockchains/evm/accounts', E, 'services/chain/untracked.c', 'other EVM chains are not tracked: nothing to add, true'),
     ('PUT', r'/api/1/blockchains/evm/accounts', A, 'services/chain/accounts.c', 'added to eth, the EVM chain pipit tracks'),
     ('PATCH DELETE', r'/api/1/blockchains/type/<chainType>/accounts', A, 'services/chain/accounts.c', 'evm (eth)'),
     ('GET PUT PATCH DELETE', r'/api/1/blockchains/<chain>/nodes', A, 'services/chain/nodes.c', 'eth; other chains empty'),

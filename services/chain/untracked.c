@@ -208,7 +208,19 @@ static int api_detect(api_req_t *req)
     return API_PENDING;
 }
 
+/* POST /blockchains/evm/accounts: rotki looks for the tracked addresses' activity on the other
+ * EVM chains and adds them there; pipit tracks eth only, so there is nothing to add: true */
+static int api_detect_evm_accounts(api_req_t *req)
+{
+    static const char *const allowed[] = {"async_query", NULL};
+    int obj;
+    if (auth_require_user(req) != 0 || api_body_object(req, &obj) != 0 || api_body_only(req, obj, allowed) != 0) return API_DONE;
+    api_reply_true(req);
+    return API_DONE;
+}
+
 static const api_route_t routes[] = {
+    {API_POST, "/api/1/blockchains/evm/accounts", api_detect_evm_accounts, NULL, API_ASYNC},
     {API_GET | API_PUT | API_PATCH | API_DELETE, "/api/1/blockchains/eth2/validators", api_validators, NULL, API_ASYNC},
     {API_GET | API_PUT | API_PATCH | API_DELETE, "/api/1/blockchains/<chain>/xpub", api_xpub, NULL, API_ASYNC},
     {API_POST, "/api/1/blockchains/<chain>/tokens/detect", api_detect, NULL, API_ASYNC},

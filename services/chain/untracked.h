@@ -8,7 +8,9 @@
  * not track that chain. Token detection (POST /blockchains/<chain>/tokens/detect, an EVM chain)
  * answers from the last balance query for eth (rotki's {address: {"tokens": [...],
  * "last_update_timestamp": ts}}, both null for an address not queried yet; pipit reads every
- * token it knows in each balance query, so that is its detection) and {} for other chains. */
+ * token it knows in each balance query, so that is its detection) and {} for other chains.
+ * POST /blockchains/evm/accounts (rotki adds the accounts to the other EVM chains they were
+ * active on): true, nothing to add. */
 #ifndef PIPIT_CHAIN_UNTRACKED_H
 #define PIPIT_CHAIN_UNTRACKED_H
 

@@ -373,6 +373,7 @@ def supported_chains_and_untracked_ones():
         check(res == {"added": {ADDR: ["eth"]}, "failed": {}, "existed": {}, "no_activity": {}, "evm_contracts": {}, "eth_contracts": []}, res)
         check(n.call("GET", "/api/1/blockchains/eth/accounts")[1] == [{"address": ADDR, "label": "mine", "tags": None}])
         check(n.call("PUT", "/api/1/blockchains/evm/accounts", {"accounts": []})[0] == 400)
+        check(n.call("POST", "/api/1/blockchains/evm/accounts", {})[:2] == (200, True))
         st, _, msg = n.call("PUT", "/api/1/blockchains/optimism/accounts", {"accounts": [{"address": ADDR}]})
         check(st == 400 and "does not track" in msg and "optimism" in msg, (st, msg))
         check(n.call("GET", "/api/1/blockchains/optimism/nodes")[:2] == (200, []))
