@@ -91,7 +91,20 @@ static int api_info(api_req_t *req)
     return API_DONE;
 }
 
+/* rotki's data issues belong to its accounting update, behind a feature flag that is off by
+ * default: what rotki answers then, for every data issue route */
+static int api_data_issues(api_req_t *req)
+{
+    api_reply_error(req, 404, "Data issues are disabled");
+    return API_DONE;
+}
+
 static const api_route_t routes[] = {
+    {API_GET, "/api/1/data_issues", api_data_issues, NULL, 0},
+    {API_GET, "/api/1/data_issues/<id>", api_data_issues, NULL, 0},
+    {API_PATCH, "/api/1/data_issues/<id>/dismiss", api_data_issues, NULL, 0},
+    {API_PATCH, "/api/1/data_issues/<id>/resolve_manually", api_data_issues, NULL, 0},
+    {API_POST, "/api/1/data_issues/<id>/retry_auto_remediation", api_data_issues, NULL, 0},
     {API_POST, "/api/1/accounting/rules", api_rules, NULL, 0},
     {API_GET, "/api/1/accounting/rules/info", api_info, NULL, 0},
 };

@@ -556,6 +556,8 @@ def settings_names_and_history_screens():
         # accounting rules (none in a new DB) and what their properties link to
         check(n.call("POST", "/api/1/accounting/rules", {"limit": 10, "offset": 0})[1] ==
               {"entries": [], "entries_found": 0, "entries_total": 0, "entries_limit": -1})
+        check(n.call("GET", "/api/1/data_issues?state=open")[::2] == (404, "Data issues are disabled"))
+        check(n.call("PATCH", "/api/1/data_issues/3/dismiss")[::2] == (404, "Data issues are disabled"))
         st, res, _ = n.call("GET", "/api/1/accounting/rules/info")
         keys(res, ["taxable", "count_entire_amount_spend", "count_cost_basis_pnl"], "rules info")
         check(res["taxable"] == ["include_gas_costs", "include_crypto2crypto"], res)
