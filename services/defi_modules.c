@@ -31,6 +31,14 @@ static int api_module_balances(api_req_t *req)
     return API_DONE;
 }
 
+/* rotki's NFT balances and list come from its nfts module */
+static int api_nfts(api_req_t *req)
+{
+    if (auth_require_user(req) != 0) return API_DONE;
+    api_reply_error(req, 409, "nfts module is not activated");
+    return API_DONE;
+}
+
 static int api_module_purge(api_req_t *req)
 {
     const char *m = api_path_param(req, "module");
@@ -147,6 +155,8 @@ static const api_route_t routes[] = {
     {API_GET, "/api/1/blockchains/eth/modules/sushiswap/balances", api_module_balances, NULL, API_ASYNC},
     {API_GET, "/api/1/blockchains/eth/modules/liquity/balances", api_module_balances, NULL, API_ASYNC},
     {API_GET, "/api/1/blockchains/eth/modules/liquity/stats", api_module_balances, NULL, API_ASYNC},
+    {API_GET, "/api/1/nfts", api_nfts, NULL, API_ASYNC},
+    {API_GET, "/api/1/nfts/balances", api_nfts, NULL, API_ASYNC},
     {API_DELETE, "/api/1/blockchains/eth/modules/data", api_module_purge, NULL, 0},
     {API_DELETE, "/api/1/blockchains/eth/modules/<module>/data", api_module_purge, NULL, 0},
     {API_GET | API_PUT | API_DELETE, "/api/1/queried_addresses", api_queried, NULL, 0},

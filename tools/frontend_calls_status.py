@@ -82,6 +82,7 @@ RULES = [
     # --- rotki's DeFi modules (pipit runs none)
     ('GET', r'/api/1/blockchains/eth/modules/(uniswap/v2|sushiswap|liquity)/balances|/api/1/blockchains/eth/modules/liquity/stats', E,
      'services/defi_modules.c', 'rotki\'s 409 "<module> module is not activated"'),
+    ('GET', r'/api/1/nfts(/balances)?', E, 'services/defi_modules.c', 'rotki\'s 409 "nfts module is not activated"'),
     ('DELETE', r'/api/1/blockchains/eth/modules(/<module>)?/data', E, 'services/defi_modules.c', 'no module data to purge: true'),
     ('GET PUT DELETE', r'/api/1/queried_addresses', A, 'services/defi_modules.c', 'rotki\'s multisettings rows'),
     ('GET POST', r'/api/1/protocols/data/refresh', E, 'services/defi_modules.c', 'no protocol data kept: [] / 400'),

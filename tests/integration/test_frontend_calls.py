@@ -566,6 +566,7 @@ def settings_names_and_history_screens():
         check((st, msg) == (409, "uniswap module is not activated"), (st, msg))
         check(n.call("GET", "/api/1/blockchains/eth/modules/liquity/stats")[2] == "liquity module is not activated")
         check(n.call("DELETE", "/api/1/blockchains/eth/modules/uniswap/data")[:2] == (200, True))
+        check(n.call("GET", "/api/1/nfts/balances")[::2] == (409, "nfts module is not activated"))
         check(n.call("DELETE", "/api/1/blockchains/eth/modules/nope/data")[0] == 400)
         check(n.call("GET", "/api/1/queried_addresses")[:2] == (200, {}))
         st, res, _ = n.call("PUT", "/api/1/queried_addresses", {"module": "uniswap", "address": ADDR.lower()})
