@@ -109,10 +109,7 @@ static int api_collections(api_req_t *req)
         api_reply_error(req, 400, "Failed to deserialize query string: collection_id must be a non-negative integer");
         return API_DONE;
     }
-    json_writer_t *w = api_reply_begin(req);
-    json_begin_array(w);
-    json_end_array(w);
-    api_reply_end(req, 200, "");
+    read_reply_empty_list(req);
     return API_DONE;
 }
 

@@ -139,10 +139,7 @@ static int api_queried(api_req_t *req)
 static int api_protocols(api_req_t *req)
 {
     if (req->method == API_GET) {
-        json_writer_t *w = api_reply_begin(req);
-        json_begin_array(w);
-        json_end_array(w);
-        api_reply_end(req, 200, "");
+        read_reply_empty_list(req);
     } else {
         api_reply_error(req, 400, "{\"cache_protocol\": [\"pipit keeps no protocol data to refresh\"]}");
     }

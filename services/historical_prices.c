@@ -142,10 +142,7 @@ static int api_historical(api_req_t *req)
 static int api_manual(api_req_t *req)
 {
     if (req->method == API_GET) {
-        json_writer_t *w = api_reply_begin(req);
-        json_begin_array(w);
-        json_end_array(w);
-        api_reply_end(req, 200, "");
+        read_reply_empty_list(req);
         return API_DONE;
     }
     api_reply_error(req, 409, "pipit keeps no manual historical prices (rotki keeps them in its global DB, which pipit does not have); "
@@ -157,10 +154,7 @@ static int api_manual(api_req_t *req)
 static int api_oracle_cache(api_req_t *req)
 {
     if (req->method == API_GET) {
-        json_writer_t *w = api_reply_begin(req);
-        json_begin_array(w);
-        json_end_array(w);
-        api_reply_end(req, 200, "");
+        read_reply_empty_list(req);
     } else {
         api_reply_error(req, 409, "pipit keeps no historical price cache of an oracle to create or purge");
     }

@@ -80,3 +80,11 @@ void read_reply_empty_collection(json_writer_t *w, unsigned fields)
     }
     json_end_object(w);
 }
+
+void read_reply_empty_list(api_req_t *req)
+{
+    json_writer_t *w = api_reply_begin(req);
+    json_begin_array(w);
+    json_end_array(w);
+    api_reply_end(req, 200, "");
+}

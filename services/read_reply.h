@@ -30,6 +30,9 @@ struct read_reply {
 enum { READ_REPLY_TOTAL = 1, READ_REPLY_LIMIT = 2 };
 void read_reply_empty_collection(json_writer_t *w, unsigned fields);
 
+/* Answers an empty list, [] (200): rotki's answer where pipit has none of the data. */
+void read_reply_empty_list(api_req_t *req);
+
 /* A zeroed allocation for a request's state; NULL with the 503 sent when the node has no memory. */
 void *read_reply_state_new(api_req_t *req, size_t size);
 

@@ -13,8 +13,7 @@ static void empty_list(json_writer_t *w)
 
 static int api_counterparties(api_req_t *req)
 {
-    empty_list(api_reply_begin(req));
-    api_reply_end(req, 200, "");
+    read_reply_empty_list(req);
     return API_DONE;
 }
 
@@ -74,8 +73,7 @@ static int api_unmatched_bridges(api_req_t *req)
 {
     int only_ignored;
     if (auth_require_user(req) != 0 || api_arg_bool(req, "only_ignored", 0, &only_ignored) != 0) return API_DONE;
-    empty_list(api_reply_begin(req));
-    api_reply_end(req, 200, "");
+    read_reply_empty_list(req);
     return API_DONE;
 }
 
