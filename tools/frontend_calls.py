@@ -26,8 +26,6 @@ LITERAL = re.compile(r"""(['"`])((?:(?!\1).)*)\1""", re.S)
 # Urls built at run time (a computed ref, a ternary, `url += ...`), read in the files named.
 HAND_READ = [
     ('GET', '/colibri/assets/icon', 'modules/assets/api/use-asset-icon-api.ts'),  # the <img src>
-    *((m, '/api/1/blockchains/<chain>/nodes', 'modules/settings/api/use-evm-nodes-api.ts')
-      for m in ('GET', 'PUT', 'PATCH', 'DELETE', 'POST')),
     ('GET', '/api/1/balances/blockchains/<blockchain>', 'modules/balances/api/use-blockchain-balances-api.ts'),
     ('POST', '/api/1/balances/blockchains/<blockchain>', 'modules/balances/api/use-blockchain-balances-api.ts'),
     ('DELETE', '/api/1/blockchains/eth/modules/<module>/data', 'modules/balances/api/use-blockchain-balances-api.ts'),
@@ -59,7 +57,8 @@ def call_span(text, start):
 
 def normalize(url):
     url = url.split('?')[0]
-    url = re.sub(r'\$\{\s*([^}]*?)\s*\}', lambda m: '<' + re.sub(r'\W+', '_', m.group(1)).strip('_') + '>', url)
+    # `${payload.reportId}`, `${toValue(chain)}`: the parameter is the expression's last name
+    url = re.sub(r'\$\{\s*([^}]*?)\s*\}', lambda m: '<' + (re.findall(r'\w+', m.group(1)) or ['x'])[-1] + '>', url)
     return url
 
 
@@ -83,10 +82,14 @@ def extract(repo):
             prefix = '/colibri' if colibri else '/api/1'
             if lit:
                 urls = [lit.group(2)]
-            else:  # a name: every `const name = <literal>` of the file (read them to be sure)
+            else:  # a name: its nearest definition above the call, `const|let name = <literal>`
                 name = re.match(r'[\w.]+(?:\(\s*(\w+)\s*\))?', args.strip())
                 var = name and (name.group(1) or name.group(0))
-                urls = [u for u in (m2.group(2) for m2 in re.finditer(r'\b(?:const|let)\s+' + re.escape(var or '-') + r'\s*(?::\s*\w+\s*)?=\s*' + LITERAL.pattern, text, re.S)) if u.startswith(('/', '${'))] if var else []
+                defs = list(re.finditer(r'\b(?:const|let)\s+' + re.escape(var or '-') + r'\s*(?::\s*\w+\s*)?=\s*([^;\n]*)',
+                                        text[:m.start()])) if var else []
+                rhs = defs[-1].group(1) if defs else ''
+                urls = [] if '?' in rhs else [u.group(2) for u in LITERAL.finditer(rhs)][:1]  # ternaries: read by hand
+                urls = [u for u in urls if u.startswith(('/', '${'))]
                 if not urls:
                     unresolved.append((method, args.split(',')[0].strip(), short))
                     continue

@@ -114,7 +114,7 @@ RULES += [
     ('*', r'/api/1/accounting/rules(/.*)?', N, '', 'pipit runs no accounting: rules are listed, not edited'),
     ('POST', r'/api/1/names/ens/(resolve|reverse)', N, '', 'no ENS lookups yet'),
     ('*', r'/api/1/history/events/(details|position|export|query/exchange(/range)?|duplicates/customized)', N, '', 'not yet'),
-    ('*', r'/api/1/exchanges/(data(/<name>)?|<payload_location>/savings|binance/(pairs|history-start))', N, '',
+    ('*', r'/api/1/exchanges/(data(/<name>)?|<location>/savings|binance/(pairs|history-start))', N, '',
      'not yet (exchange data purge, savings, Binance market list)'),
 ]
 
