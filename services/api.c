@@ -11,7 +11,7 @@
 #include "../core/log.h"
 #include "../platform/pal.h"
 
-#define MAX_ROUTE_TABLES 32 /* one per service; room for the ones still to come */
+#define MAX_ROUTE_TABLES 48 /* one per service module */
 #define MAX_BODY_TOKENS 100000
 
 static struct {
@@ -513,6 +513,23 @@ void api_req_dispatch(api_req_t *r)
     else
         api_reply_error(r, 404, "The requested URL was not found on the server. If you entered the URL manually "
                                 "please check your spelling and try again.");
+}
+
+int api_forward(api_req_t *r, const char *path)
+{
+    snprintf(r->path, sizeof r->path, "%s", path);
+    for (int pass = 0; pass < 2; pass++)
+        for (int t = 0; t < n_tables; t++)
+            for (size_t i = 0; i < tables[t].n; i++) {
+                const api_route_t *rt = &tables[t].routes[i];
+                if ((strchr(rt->pattern, '<') != NULL) != pass || !(rt->methods & r->method) || !route_match(r, rt->pattern))
+                    continue;
+                r->route = rt;
+                return rt->handler(r);
+            }
+    api_reply_error(r, 404, "The requested URL was not found on the server. If you entered the URL manually "
+                            "please check your spelling and try again.");
+    return API_DONE;
 }
 
 /* ------------------------------------------------------------------ CORS */

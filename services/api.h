@@ -102,6 +102,12 @@ int api_body_object(api_req_t *req, int *tok);
  * returns -1 with a 400 naming the field sent. obj < 0 passes. */
 int api_body_only(api_req_t *req, int obj, const char *const *allowed);
 
+/* Hands a request to the route that serves `path` with its method, as if it had been asked for
+ * there (another mount of the same API, e.g. colibri's /colibri/assets/mappings is core's
+ * /api/1/assets/mappings); answers 404 when none does. Returns that handler's API_DONE or
+ * API_PENDING. For a handler to call on its own request. */
+int api_forward(api_req_t *req, const char *path);
+
 /* The session gate: called before every non-public route; it returns 0 to let the request
  * through, or replies (401) and returns -1. NULL = no gate. */
 void api_set_gate(int (*gate)(api_req_t *req));

@@ -25,7 +25,7 @@
 #define SESSION_IDLE_S 86400
 #define SESSION_ABS_S (7 * 86400)
 
-enum { OP_CREATE, OP_LOGIN, OP_LOGOUT, OP_PASSWORD };
+enum { OP_CREATE, OP_LOGIN, OP_LOGOUT, OP_PASSWORD, OP_AUTHENTICATE };
 
 typedef struct {
     loop_task_t task;
@@ -39,6 +39,7 @@ typedef struct {
     int status;
     char msg[400];
     int version;
+    int reply_empty; /* authenticate: answer {} (rotki's), not the user's settings */
     size_t mig;
     char backup[640];
     unsigned char key[DB_KEY_SIZE], salt[DB_SALT_SIZE];
@@ -93,6 +94,7 @@ static void free_secret(char **s)
 
 db_t *auth_db(void) { return auth.user[0] ? auth.db : NULL; }
 const char *auth_user(void) { return auth.user[0] ? auth.user : NULL; }
+const char *auth_session_id(void) { return auth.user[0] ? auth.sid : NULL; }
 
 int auth_require_user(api_req_t *req)
 {
@@ -283,8 +285,20 @@ static const userdb_migration_t *migration_from(int version)
     return NULL;
 }
 
+static void reply_empty_object(api_req_t *req)
+{
+    json_writer_t *w = api_reply_begin(req);
+    json_begin_object(w);
+    json_end_object(w);
+    api_reply_end(req, 200, "");
+}
+
 static void reply_user_result(op_t *op)
 {
+    if (op->reply_empty) {
+        reply_empty_object(op->req);
+        return;
+    }
     json_writer_t *w = api_reply_begin(op->req);
     json_begin_object(w);
     for (size_t i = 0; i < userhub_login_part_count(); i++) {
@@ -457,7 +471,11 @@ static void op_free(op_t *op)
 static void finish_reply(op_t *op)
 {
     if (op->status == 200) return;
-    api_reply_error(op->req, op->status, "%s", op->msg);
+    /* authenticate says no more than rotki's check_password: an unknown user is a wrong password */
+    if (op->reply_empty && (op->status == 401 || (op->status == 409 && op->kdf.missing)))
+        api_reply_error(op->req, 401, "Wrong username/password combination");
+    else
+        api_reply_error(op->req, op->status, "%s", op->msg);
 }
 
 /* A create that failed leaves no half-made user behind (its DB is closed by now). */
@@ -750,6 +768,32 @@ static int api_users_patch(api_req_t *req)
     return API_PENDING;
 }
 
+/* After op's key derivation of a password: 1 when it gave the session's key (a failure counts
+ * towards the caller's throttling). Clears the derivation. */
+static int kdf_matches_session(op_t *op)
+{
+    unsigned diff = op->kdf.job.rc != DB_JOB_DONE;
+    for (int i = 0; i < DB_KEY_SIZE; i++) diff |= (unsigned)(op->kdf.key[i] ^ auth.key[i]);
+    userdb_kdf_job_clear(&op->kdf);
+    throttle_record(op->req->peer, diff != 0);
+    return diff == 0;
+}
+
+/* Derives op->password's key and compares it with the session's; a mismatch fails the op with
+ * `wrong` (401) and ends the protothread. A macro because it waits: it must expand inside it. */
+#define OP_VERIFY_PASSWORD(t, op, wrong)                                                               \
+    do {                                                                                               \
+        if (userdb_kdf_job(&(op)->kdf, (op)->path, (op)->password, 0, op_job_done, (op)) != 0) {      \
+            op_fail((op), 503, "The node is out of memory for this request (heap budget reached); try again shortly", NULL); \
+            PT_EXIT(&(t)->pt);                                                                         \
+        }                                                                                              \
+        OP_RUN((t), (op), &(op)->kdf.job);                                                             \
+        if (!kdf_matches_session(op)) {                                                                \
+            op_fail((op), 401, (wrong), NULL);                                                         \
+            PT_EXIT(&(t)->pt);                                                                         \
+        }                                                                                              \
+    } while (0)
+
 /* password change: verify the current one (same KDF, compared with the session's key), derive
  * the new key with the same salt, rekey the writer, reopen the reader with it */
 static int password_pt(loop_task_t *t)
@@ -757,21 +801,7 @@ static int password_pt(loop_task_t *t)
     op_t *op = t->ud;
     PT_BEGIN(&t->pt);
     op->db = auth.db;
-    if (userdb_kdf_job(&op->kdf, op->path, op->password, 0, op_job_done, op) != 0) {
-        op_fail(op, 503, "The node is out of memory for this request (heap budget reached); try again shortly", NULL);
-        PT_EXIT(&t->pt);
-    }
-    OP_RUN(t, op, &op->kdf.job);
-    {
-        unsigned diff = op->kdf.job.rc != DB_JOB_DONE;
-        for (int i = 0; i < DB_KEY_SIZE; i++) diff |= (unsigned)(op->kdf.key[i] ^ auth.key[i]);
-        userdb_kdf_job_clear(&op->kdf);
-        if (diff) {
-            throttle_record(op->req->peer, 1);
-            op_fail(op, 401, "Provided current password is not correct", NULL);
-            PT_EXIT(&t->pt);
-        }
-    }
+    OP_VERIFY_PASSWORD(t, op, "Provided current password is not correct");
     if (userdb_kdf_job(&op->kdf, op->path, op->new_password, 0, op_job_done, op) != 0) {
         op_fail(op, 503, "The node is out of memory for this request (heap budget reached); try again shortly", NULL);
         PT_EXIT(&t->pt);
@@ -841,8 +871,90 @@ static int api_users_password(api_req_t *req)
     return API_PENDING;
 }
 
+/* authenticate of the logged-in user without a valid cookie: the password against the session's
+ * key, then a new session id (the earlier session's cookie stops working, as rotki's takeover) */
+static int verify_pt(loop_task_t *t)
+{
+    op_t *op = t->ud;
+    PT_BEGIN(&t->pt);
+    uint32_t delay = throttle_delay_ms(op->req->peer);
+    if (delay) LOOP_SLEEP(t, delay);
+    op->db = auth.db;
+    OP_VERIFY_PASSWORD(t, op, "Wrong username/password combination");
+    op->status = 200;
+    PT_END(&t->pt);
+}
+
+static void verify_end(loop_task_t *t)
+{
+    op_t *op = t->ud;
+    op->db = NULL; /* the session's */
+    if (op->status == 200 && auth.user[0] && !strcmp(op->name, auth.user)) {
+        session_start();
+        session_issue(op->req);
+        reply_empty_object(op->req);
+    } else if (op->status == 200) {
+        api_reply_error(op->req, 409, "User %s logged out meanwhile", op->name);
+    } else {
+        finish_reply(op);
+    }
+    op_free(op);
+}
+
+/* POST /api/1/users/<name>/authenticate — rotki's authenticate-first for cookie sessions:
+ * proves the password and sets the rotki_session cookie before the app opens /ws. Without
+ * sessions (loopback) it is a no-op answering {}, as rotki's without a session key. Logged in
+ * as <name>: a valid cookie is re-issued as it is, else the password is checked and a new
+ * session replaces the old one. Nobody logged in: pipit's session exists only for a logged-in
+ * user, so this is the login itself (rotki only checks the password here and logs in next; the
+ * app then finds the user logged in and resumes that session). */
+static int api_users_authenticate(api_req_t *req)
+{
+    static const char *const allowed[] = {"password", NULL};
+    const char *name = api_path_param(req, "name");
+    int obj;
+    char *password = NULL;
+    if (api_body_object(req, &obj) != 0 || api_body_only(req, obj, allowed) != 0 ||
+        body_str(req, obj, "password", &password, 1) != 0)
+        return API_DONE;
+    if (!auth.gate) {
+        free_secret(&password);
+        reply_empty_object(req);
+        return API_DONE;
+    }
+    if (auth.user[0] && strcmp(name, auth.user) != 0) {
+        free_secret(&password);
+        api_reply_error(req, 409, "User %s is already logged in. Log out first.", auth.user);
+        return API_DONE;
+    }
+    if (auth.user[0] && session_check(req->cookie) == 0) {
+        free_secret(&password);
+        session_issue(req);
+        reply_empty_object(req);
+        return API_DONE;
+    }
+    if (!userdb_name_valid(name)) {
+        free_secret(&password);
+        api_reply_error(req, 401, "Wrong username/password combination");
+        return API_DONE;
+    }
+    op_t *op = op_new(req, auth.user[0] ? OP_AUTHENTICATE : OP_LOGIN, name);
+    if (!op) {
+        free_secret(&password);
+        return API_DONE;
+    }
+    op->password = password;
+    if (op->kind == OP_LOGIN) {
+        op->reply_empty = 1;
+        return start_open(op);
+    }
+    loop_task_start(auth.loop, &op->task, verify_pt, verify_end, op);
+    return API_PENDING;
+}
+
 static const api_route_t routes[] = {
     {API_GET, "/api/1/users", api_users_list, NULL, API_PUBLIC},
+    {API_POST, "/api/1/users/<name>/authenticate", api_users_authenticate, NULL, API_PUBLIC},
     {API_PUT, "/api/1/users", api_users_create, NULL, API_PUBLIC | API_ASYNC},
     {API_POST, "/api/1/users/<name>", api_users_login, NULL, API_PUBLIC | API_ASYNC},
     {API_PATCH, "/api/1/users/<name>", api_users_patch, NULL, 0},

@@ -23,6 +23,9 @@ void auth_shutdown(void (*done)(void *ud), void *ud);
 /* The logged-in user's DB, or NULL. */
 db_t *auth_db(void);
 const char *auth_user(void);
+/* The session's id (a new one at each login and authenticate takeover), or NULL: lets a
+ * service tell one login from the next. */
+const char *auth_session_id(void);
 /* For handlers that need a user: replies 401 "No user is currently logged in" and returns -1
  * when there is none. */
 int auth_require_user(api_req_t *req);

@@ -30,7 +30,35 @@
 #include "metrics.h"
 #include "orchestrator.h"
 #include "prices.h"
+#include "premium.h"
+#include "colibri.h"
+#include "configuration.h"
+#include "locations.h"
+#include "periodic.h"
+#include "exchange_rates.h"
+#include "historical_prices.h"
+#include "chain/supported.h"
+#include "chain/untracked.h"
+#include "history/status.h"
+#include "history/transactions.h"
+#include "external_services.h"
+#include "addressbook.h"
+#include "accounting_rules.h"
+#include "defi_modules.h"
+#include "notes.h"
+#include "database_info.h"
+#include "asset_icons.h"
 #include "tasks.h"
+
+/* The routes rotki's web app calls beyond the services above (docs/frontend-calls.md). */
+static int frontend_calls_init(const config_t *cfg, loop_t *loop)
+{
+    return premium_init() || colibri_init() || configuration_init(cfg) || locations_init() || periodic_init() ||
+           exchange_rates_init() || historical_prices_init() || chain_supported_init() || chain_untracked_init() ||
+           history_status_init() || history_transactions_init() || external_services_init() || addressbook_init() ||
+           accounting_rules_init() || defi_modules_init() || exchanges_binance_pairs_init() ||
+           notes_init() || database_info_init(cfg, loop) || asset_icons_init();
+}
 
 static void *pal_alloc(size_t n) { return alloc_sys_get(ALLOC_PAL, n); }
 
@@ -91,7 +119,7 @@ int main(int argc, char **argv)
         history_events_init() != 0 || chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
         statistics_init() != 0 || manual_balances_init() != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0 ||
-        frontend_init(&cfg, loop) != 0) {
+        frontend_init(&cfg, loop) != 0 || frontend_calls_init(&cfg, loop) != 0) {
         log_error("cannot register the services");
         goto out;
     }

@@ -186,6 +186,7 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
         buf = fallback + LWS_PRE + HDR_ROOM;
         if (status != 503) status = 500;
     }
+    if (r->method == API_HEAD) body_len = 0; /* routes that take HEAD answer its status and headers only */
     const char *ctype = r->content_type && r->out ? r->content_type : "application/json";
     if (lws_add_http_common_headers(wsi, (unsigned)status, ctype, (lws_filepos_t)body_len, &p, end)) return -1;
     if (add_cors(wsi, r, &p, end) || (r->set_cookie[0] && add_header(wsi, "set-cookie:", r->set_cookie, &p, end)) ||
@@ -405,7 +406,7 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *path, size_t path_le
         pss->req = NULL;
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
-    if (!method || method == API_HEAD) {
+    if (!method) {
         api_reply_error(r, 405, "The method is not allowed for the requested URL.");
         return write_reply(wsi, pss, r);
     }
@@ -481,6 +482,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, pss_
         return on_http_body(wsi, pss, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (!pss->req) return 0;
+        if (pss->req->pending) return 0; /* dispatched already (Content-Length 0): it answers later, once */
         return pss->req->replied ? write_reply(wsi, pss, pss->req) : run_request(wsi, pss);
     default: /* LWS_CALLBACK_HTTP_WRITEABLE */
         if (pss->closing) return lws_partial_buffered(wsi) ? (lws_callback_on_writable(wsi), 0) : -1;

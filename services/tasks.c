@@ -296,7 +296,28 @@ static int api_task_delete(api_req_t *req)
     return API_DONE;
 }
 
+/* POST /tasks/trigger {"task"}: rotki's on-demand tasks. The matching ones need premium (403 as
+ * rotki's for a free user); historical_balance_processing derives balances over time from the
+ * events, which pipit does not do: there is nothing to run, true. */
+static int api_task_trigger(api_req_t *req)
+{
+    static const char *const allowed[] = {"task", "async_query", NULL};
+    int obj, t;
+    if (api_body_object(req, &obj) != 0 || api_body_only(req, obj, allowed) != 0) return API_DONE;
+    t = obj >= 0 ? json_obj_get(&req->doc, obj, "task") : -1;
+    if (t >= 0 && json_str_eq(&req->doc, t, "historical_balance_processing")) {
+        api_reply_true(req);
+    } else if (t >= 0 && (json_str_eq(&req->doc, t, "asset_movement_matching") || json_str_eq(&req->doc, t, "bridge_matching"))) {
+        api_reply_error(req, 403, "Automatic matching is not available for your current premium tier.");
+    } else {
+        api_reply_error(req, 400, "{\"task\": [\"%s\"]}", t < 0 ? "Missing data for required field."
+                                                                 : "Must be one of: historical_balance_processing, asset_movement_matching, bridge_matching.");
+    }
+    return API_DONE;
+}
+
 static const api_route_t routes[] = {
+    {API_POST, "/api/1/tasks/trigger", api_task_trigger, NULL, API_ASYNC},
     {API_GET, "/api/1/tasks", api_tasks_list, NULL, 0},
     {API_GET, "/api/1/tasks/<task_id>", api_task_get, NULL, 0},
     {API_DELETE, "/api/1/tasks/<task_id>", api_task_delete, NULL, 0},

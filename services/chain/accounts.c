@@ -15,6 +15,7 @@
 #include "../../db/userdb.h"
 #include "../auth.h"
 #include "balances.h"
+#include "untracked.h"
 
 /* ------------------------------------------------------------------ shared */
 /* The chains pipit serves: API name, rotki's DB name (SupportedBlockchain value), the name
@@ -165,7 +166,7 @@ static const char sql_tags_orphans[] =
     " AND NOT EXISTS (SELECT 1 FROM blockchain_accounts WHERE account = tag_mappings.object_reference)";
 
 /* ------------------------------------------------------------------ requests */
-enum { OP_GET, OP_PUT, OP_PATCH, OP_DELETE, OP_TYPE_PATCH, OP_TYPE_DELETE };
+enum { OP_GET, OP_PUT, OP_PATCH, OP_DELETE, OP_TYPE_PATCH, OP_TYPE_DELETE, OP_EVM_PUT };
 
 typedef struct {
     char address[43];
@@ -176,6 +177,7 @@ typedef struct {
 typedef struct {
     api_req_t *req;
     int kind;
+    int evm;              /* PUT /blockchains/evm/accounts: rotki's per-chain result shape */
     const chain_def_t *chain;
     acct_item_t *items;
     size_t n;
@@ -450,9 +452,32 @@ static void write_done(db_job_t *j)
     switch (op->kind) {
     case OP_PUT: /* the added addresses, checksummed */
         w = api_reply_begin(op->req);
-        json_begin_array(w);
-        for (size_t i = 0; i < op->n; i++) json_write_str(w, op->items[i].address);
-        json_end_array(w);
+        if (op->evm) { /* {"added": {addr: ["eth"]}, …}: eth is the EVM chain pipit tracks */
+            json_begin_object(w);
+            json_write_key(w, "added");
+            json_begin_object(w);
+            for (size_t i = 0; i < op->n; i++) {
+                json_write_key(w, op->items[i].address);
+                json_begin_array(w);
+                json_write_str(w, op->chain->api);
+                json_end_array(w);
+            }
+            json_end_object(w);
+            static const char *const none[] = {"failed", "existed", "no_activity", "evm_contracts"};
+            for (int k = 0; k < 4; k++) {
+                json_write_key(w, none[k]);
+                json_begin_object(w);
+                json_end_object(w);
+            }
+            json_write_key(w, "eth_contracts");
+            json_begin_array(w);
+            json_end_array(w);
+            json_end_object(w);
+        } else {
+            json_begin_array(w);
+            for (size_t i = 0; i < op->n; i++) json_write_str(w, op->items[i].address);
+            json_end_array(w);
+        }
         api_reply_end(op->req, 200, "");
         break;
     case OP_PATCH:
@@ -617,6 +642,8 @@ static void check_done(db_job_t *j)
 static int start(api_req_t *req, int kind)
 {
     const chain_def_t *chain = &chain_defs[0];
+    int evm = kind == OP_EVM_PUT;
+    if (evm) kind = OP_PUT; /* to eth, the EVM chain pipit tracks */
     if (auth_require_user(req) != 0) return API_DONE;
     if (kind == OP_TYPE_PATCH || kind == OP_TYPE_DELETE) {
         const char *type = api_path_param(req, "chain_type");
@@ -626,7 +653,8 @@ static int start(api_req_t *req, int kind)
                             chain_json_escape(type ? type : "", esc, sizeof esc));
             return API_DONE;
         }
-    } else {
+    } else if (!evm) {
+        if (chain_untracked_answer(req, "accounts")) return API_DONE;
         const char *db = chain_path_db_name(req);
         if (!db) return API_DONE;
         chain = chain_find(db, 1);
@@ -635,6 +663,7 @@ static int start(api_req_t *req, int kind)
     if (!op) return API_DONE;
     op->req = req;
     op->kind = kind;
+    op->evm = evm;
     op->chain = chain;
     if (kind == OP_GET) {
         read_list(op);
@@ -655,6 +684,7 @@ static int api_accounts_put(api_req_t *req) { return start(req, OP_PUT); }
 static int api_accounts_patch(api_req_t *req) { return start(req, OP_PATCH); }
 static int api_accounts_delete(api_req_t *req) { return start(req, OP_DELETE); }
 static int api_type_accounts_patch(api_req_t *req) { return start(req, OP_TYPE_PATCH); }
+static int api_evm_accounts_put(api_req_t *req) { return start(req, OP_EVM_PUT); }
 static int api_type_accounts_delete(api_req_t *req) { return start(req, OP_TYPE_DELETE); }
 
 static const api_route_t routes[] = {
@@ -663,6 +693,7 @@ static const api_route_t routes[] = {
     {API_PATCH, "/api/1/blockchains/<chain>/accounts", api_accounts_patch, NULL, API_ASYNC},
     {API_DELETE, "/api/1/blockchains/<chain>/accounts", api_accounts_delete, NULL, API_ASYNC},
     {API_PATCH, "/api/1/blockchains/type/<chain_type>/accounts", api_type_accounts_patch, NULL, API_ASYNC},
+    {API_PUT, "/api/1/blockchains/evm/accounts", api_evm_accounts_put, NULL, API_ASYNC},
     {API_DELETE, "/api/1/blockchains/type/<chain_type>/accounts", api_type_accounts_delete, NULL, API_ASYNC},
 };
 

@@ -118,6 +118,7 @@ static struct {
     cache_t eth;
     char eth_user[128]; /* the cache belongs to this user: another login starts empty */
     int64_t last_snapshot_ts; /* per login; 0 = read it from the DB on the next query */
+    char last_node[64], last_node_user[128]; /* the node that answered the last batch, for whom */
 } bs;
 
 /* ------------------------------------------------------------------ cached results */
@@ -241,6 +242,29 @@ void chain_balances_write_cached(json_writer_t *w, const char *chain)
     write_chain(w, &bs.eth, NULL);
 }
 
+const char *chain_balances_last_node(const char *chain)
+{
+    (void)chain;
+    const char *u = auth_user();
+    return bs.last_node[0] && u && !strcmp(u, bs.last_node_user) ? bs.last_node : NULL;
+}
+
+int64_t chain_balances_account_tokens(const char *chain, const char *checksummed_address,
+                                      void (*each)(const char *asset_id, void *ud), void *ud)
+{
+    (void)chain;
+    const cache_t *c = &bs.eth;
+    const char *u = auth_user();
+    if (!u || strcmp(u, bs.eth_user)) return -1; /* another user's result */
+    for (int a = 0; c->valid && a < c->naccts; a++) {
+        if (strcmp(c->accts[a], checksummed_address)) continue;
+        for (size_t i = 0; i < c->nbal; i++)
+            if (c->bal[i].acct == a && !c->assets[c->bal[i].asset].native) each(c->assets[c->bal[i].asset].id, ud);
+        return c->ts;
+    }
+    return -1;
+}
+
 void chain_balances_forget(const char *chain, const char *checksummed_address)
 {
     (void)chain;
@@ -271,6 +295,11 @@ static void job_done(db_job_t *j)
 static void batch_done(rpc_batch_t *b)
 {
     bq_t *q = b->ud;
+    if (!b->err && b->node >= 0 && b->node < q->nnodes) {
+        const char *u = auth_user();
+        snprintf(bs.last_node, sizeof bs.last_node, "%s", q->nodes[b->node].name);
+        snprintf(bs.last_node_user, sizeof bs.last_node_user, "%s", u ? u : "");
+    }
     q->rpc_done = 1;
     loop_task_wake(&q->task, LOOP_WAKE_DONE);
 }

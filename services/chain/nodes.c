@@ -11,6 +11,7 @@
 #include "../../db/userdb.h"
 #include "../auth.h"
 #include "accounts.h"
+#include "untracked.h"
 
 #define MAX_ENDPOINT 255 /* what the RPC client keeps of one */
 
@@ -291,7 +292,7 @@ static node_op_t *parse(api_req_t *req, unsigned method)
     static const char *const put_keys[] = {"name", "endpoint", "owned", "weight", "active", NULL};
     static const char *const patch_keys[] = {"identifier", "name", "endpoint", "owned", "weight", "active", NULL};
     static const char *const delete_keys[] = {"identifier", NULL};
-    if (auth_require_user(req) != 0) return NULL;
+    if (auth_require_user(req) != 0 || chain_untracked_answer(req, "nodes")) return NULL;
     const char *chain = chain_path_db_name(req);
     if (!chain) return NULL;
     node_op_t *op = chain_op_new(req, sizeof *op);
@@ -368,8 +369,28 @@ static int api_nodes_change(api_req_t *req)
     return API_PENDING;
 }
 
+/* rotki's POST (re)connects to the nodes, or one by identifier: pipit connects afresh for each
+ * query (lws keeps a connection per node alive), so there is nothing to open ahead: true */
+static int api_nodes_connect(api_req_t *req)
+{
+    static const char *const allowed[] = {"identifier", NULL};
+    int obj;
+    if (auth_require_user(req) != 0 || chain_untracked_answer(req, "nodes") || !chain_path_db_name(req) ||
+        api_body_object(req, &obj) != 0 || api_body_only(req, obj, allowed) != 0)
+        return API_DONE;
+    int id = obj >= 0 ? json_obj_get(&req->doc, obj, "identifier") : -1;
+    int64_t v;
+    if (id >= 0 && !json_is_null(&req->doc, id) && json_get_int64(&req->doc, id, &v) != JSON_OK) {
+        api_reply_error(req, 400, "{\"identifier\": [\"Not a valid integer.\"]}");
+        return API_DONE;
+    }
+    api_reply_true(req);
+    return API_DONE;
+}
+
 static const api_route_t routes[] = {
     {API_GET, "/api/1/blockchains/<chain>/nodes", api_nodes_get, NULL, 0},
+    {API_POST, "/api/1/blockchains/<chain>/nodes", api_nodes_connect, NULL, 0},
     {API_PUT | API_PATCH | API_DELETE, "/api/1/blockchains/<chain>/nodes", api_nodes_change, NULL, 0},
 };
 

@@ -6,7 +6,8 @@
  * public nodes so that their weights share what the changed node leaves (1 - its weight; a
  * delete spreads the whole). An endpoint is an http:// or https:// URL, unique per chain
  * (409 when taken). PUT, PATCH and DELETE answer true, GET the list by name. rotki's POST
- * (connect to the nodes) needs the RPC client and is not served here (405).
+ * (connect to the nodes) answers true: pipit connects for each query. Chains pipit does not
+ * track: see untracked.h.
  */
 #ifndef PIPIT_CHAIN_NODES_H
 #define PIPIT_CHAIN_NODES_H

@@ -20,4 +20,7 @@ int exchanges_history_refresh(void (*finished)(void *ud, const char *error), voi
 void exchanges_list_query_init(db_query_t *q, void (*done)(db_job_t *), void *ud);
 void exchanges_write_list(json_writer_t *w, const db_query_t *q);
 
+/* GET /api/1/exchanges/binance/pairs/<name>: an account's selected markets (binance_pairs.c). */
+int exchanges_binance_pairs_init(void);
+
 #endif

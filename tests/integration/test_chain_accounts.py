@@ -168,10 +168,12 @@ def bad_accounts_are_400_or_409_and_change_nothing():
                409, "unknown tags x")
         expect(n.call("DELETE", "/api/1/blockchains/type/evm/accounts", {"accounts": [A1, A3]}),
                400, "Tried to delete non tracked addresses", A3)
-        # other chains and chain types are not served yet, and nothing goes without a user
-        expect(n.call("GET", "/api/1/blockchains/btc/accounts"), 400, "unsupported blockchain btc")
+        # other chains are not tracked (rotki's empty answer, a change is a 400), a name that is no
+        # chain is a 400, and nothing goes without a user
+        check(n.call("GET", "/api/1/blockchains/btc/accounts")[:2] == (200, {"standalone": [], "xpubs": []}))
+        expect(n.call("GET", "/api/1/blockchains/dogecoin/accounts"), 400, "unsupported blockchain dogecoin")
         expect(n.call("PUT", "/api/1/blockchains/optimism/accounts", {"accounts": [{"address": A2}]}), 400,
-               "unsupported blockchain")
+               "does not track optimism")
         expect(n.call("PATCH", "/api/1/blockchains/type/bitcoin/accounts", {"accounts": []}), 400, "unsupported chain type")
         check(accounts(n) == before, accounts(n))
         check(sql(n, "SELECT * FROM blockchain_accounts; SELECT * FROM address_book; SELECT * FROM tag_mappings;") == rows)
@@ -304,8 +306,9 @@ def bad_nodes_are_400_or_409_and_change_nothing():
         expect(n.call("PATCH", NODES, dict(ok, identifier="one")), 400, "identifier", "Not a valid integer.")
         expect(n.call("DELETE", NODES, {"identifier": 99}), 409, "node with id 99 and blockchain ETH was not found")
         expect(n.call("DELETE", NODES, {}), 400, "identifier", "Missing data for required field.")
-        expect(n.call("GET", "/api/1/blockchains/btc/nodes"), 400, "unsupported blockchain")
-        check(n.call("POST", NODES, {})[0] == 405)  # connecting to nodes is the RPC client's
+        check(n.call("GET", "/api/1/blockchains/btc/nodes")[:2] == (200, []))  # not tracked: none
+        expect(n.call("GET", "/api/1/blockchains/dogecoin/nodes"), 400, "unsupported blockchain")
+        check(n.call("POST", NODES, {})[:2] == (200, True))  # pipit connects for each query
         check(n.call("GET", NODES)[1] == before)
 
 
