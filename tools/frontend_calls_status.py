@@ -7,12 +7,17 @@ A, E = 'answered', 'answered-empty'
 
 # (methods or '*', path regex, status, module, note)
 RULES = [
-    # --- other parts of issue 12 (owners.md)
-    ('*', r'/api/1/balances/manual', 'owned by wt-manual (in progress)', '', ''),
-    ('*', r'/api/1/assets/(mappings|types|all|search|search/levenshtein|ignored|ignored/whitelist)', 'owned by wt-assets (in progress)', '', ''),
-    ('*', r'/colibri/assets/(mappings|search/levenshtein)', 'owned by wt-assets (in progress)', 'services/colibri.c forwards to core\'s route',
-     'colibri\'s route of the same shape as core\'s; answers once core\'s is merged'),
-    ('*', r'/api/1/statistics/.*', 'owned by wt-stats (in progress)', '', ''),
+    # --- manual balances, the asset registry, statistics
+    ('GET PUT PATCH DELETE', r'/api/1/balances/manual', A, 'services/manual_balances.c', 'rotki\'s manually_tracked_balances; in /balances, snapshots and the net value'),
+    ('PUT PATCH DELETE', r'/api/1/assets/all', 'not answered', '', 'the asset manager\'s edits of rotki\'s global DB (pipit\'s registry is built in plus learned)'),
+    ('*', r'/api/1/assets/(mappings|types|all|search|search/levenshtein|ignored|ignored/whitelist)', A, 'services/assets/',
+     'pipit\'s own registry: built-in assets plus ERC-20s read on chain'),
+    ('*', r'/colibri/assets/(mappings|search/levenshtein)', A, 'services/colibri.c forwards to services/assets/',
+     'colibri\'s route of the same shape as core\'s'),
+    ('GET', r'/api/1/statistics/netvalue', A, 'services/statistics.c', 'from the snapshots\' total rows, rotki\'s free-user window'),
+    ('*', r'/api/1/statistics/(balance|value_distribution|renderer)', E, 'services/statistics.c',
+     'premium only in rotki: its 403 for a free user'),
+    ('POST', r'/api/1/statistics/events', 'not answered', '', 'the yearly summary: the app calls it only with premium'),
     # --- colibri
     ('POST', r'/colibri/user(/logout)?', A, 'services/colibri.c', 'colibri\'s handle on the logged-in user\'s DB'),
     ('GET PUT', r'/colibri/settings/configuration', A, 'services/configuration.c', 'the log level (one process)'),

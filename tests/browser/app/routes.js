@@ -20,4 +20,12 @@ export const ROUTES = [
   ['POST', '/api/1/assets/search/levenshtein', {value: 'eth', limit: 5}],
   ['GET', '/api/1/blockchains/eth/nodes'],
   ['GET', '/api/1/blockchains/eth/tokens'],
+  ['GET', '/api/1/blockchains/supported'],
+  ['GET', '/api/1/premium/capabilities'],
+  ['GET', '/api/1/locations/all'],
+  ['GET', '/api/1/history/status/summary'],
+  ['GET', '/api/1/periodic'],
+  ['GET', '/api/1/exchange_rates?currencies=EUR,GBP'],
+  ['GET', '/api/1/blockchains/btc/accounts'],
+  ['GET', '/api/1/blockchains/eth2/validators'],
 ];
