@@ -26,6 +26,8 @@ suite "unit (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN
 for t in tests/integration/test_*.py; do
   suite "integration: $(basename "$t")" env PIPIT_BIN="$build/pipit" /usr/bin/python3 "$t"
 done
+# every libFuzzer target for a short bounded time (built by `make test`; see tests/fuzz/run.sh)
+suite "fuzz (libFuzzer, ${FUZZ_TEST_SECONDS:-10} s each)" tests/fuzz/run.sh build/fuzz "${FUZZ_TEST_SECONDS:-10}"
 rm -f "$log"
 echo "== all suites"
 echo "$total_p passed, $total_f failed"
