@@ -354,6 +354,26 @@ static PT_THREAD(binance_history(exch_op_t *op))
     PT_END(&op->sub);
 }
 
+int binance_take_answer(exch_op_t *op, int kind)
+{
+    int j = judge_answer(op);
+    if (j) return j;
+    bscratch_t *s = op->scratch;
+    if (kind != EXCH_ANSWER_BALANCES && !s && !(op->scratch = s = alloc_zget(ALLOC_CLIENT, sizeof *s))) {
+        exch_fail(op, 503, "The node is out of memory for Binance's history");
+        return -1;
+    }
+    switch (kind) {
+    case EXCH_ANSWER_BALANCES: take_balances(op); break;
+    case EXCH_ANSWER_BINANCE_MARKETS: take_markets(op, s); break;
+    case EXCH_ANSWER_BINANCE_TRADES:
+        if (op->market >= 0 && op->market < s->n) take_trades(op, &s->m[op->market]);
+        break;
+    default: take_movements(op, kind == EXCH_ANSWER_BINANCE_DEPOSITS); break;
+    }
+    return op->status ? -1 : 0;
+}
+
 const exchange_t exchange_binance = {
     .location = "binance",
     .db_code = 'E',
