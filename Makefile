@@ -131,7 +131,7 @@ $(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(call obj,$(FUZZ),$(FUZZ_SRC))
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 fuzz-build: $(FUZZ_TARGETS)
 fuzz:
-	@SETUP_GOAL=test $(MAKE) --no-print-directory setup deps
+	@SETUP_GOAL=fuzz $(MAKE) --no-print-directory setup deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
 
