@@ -216,7 +216,7 @@ static int take_trades(exch_op_t *op, const market_t *m)
         int it = json_obj_get(&op->doc, t, "id"), tt = json_obj_get(&op->doc, t, "time"), bt = json_obj_get(&op->doc, t, "isBuyer"),
             qt = json_obj_get(&op->doc, t, "qty"), qqt = json_obj_get(&op->doc, t, "quoteQty"),
             ct = json_obj_get(&op->doc, t, "commission"), cat = json_obj_get(&op->doc, t, "commissionAsset");
-        if (it < 0 || json_get_int64(&op->doc, it, &id) || tt < 0 || json_get_int64(&op->doc, tt, &time_ms) || bt < 0 ||
+        if (it < 0 || json_get_int64(&op->doc, it, &id) || id < 0 || id == INT64_MAX || tt < 0 || json_get_int64(&op->doc, tt, &time_ms) || bt < 0 ||
             json_get_bool(&op->doc, bt, &buyer) || qt < 0 || exch_json_decimal(&op->doc, qt, 1, qty, sizeof qty) || qqt < 0 ||
             exch_json_decimal(&op->doc, qqt, 1, qq, sizeof qq) || ct < 0 || exch_json_decimal(&op->doc, ct, 1, fee, sizeof fee) ||
             cat < 0 || json_get_str(&op->doc, cat, feesym, sizeof feesym, NULL)) {

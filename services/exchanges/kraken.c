@@ -284,7 +284,7 @@ static int by_refid(const void *a, const void *b)
 /* Ledger entries -> rotki events (see the file comment). */
 static void convert(exch_op_t *op, ledgers_t *L)
 {
-    qsort(L->e, L->n, sizeof *L->e, by_refid);
+    if (L->n) qsort(L->e, L->n, sizeof *L->e, by_refid); /* an empty history has no array at all */
     for (size_t i = 0; i < L->n && !op->status;) {
         size_t j = i;
         while (j < L->n && !strcmp(L->e[j].refid, L->e[i].refid)) j++;
