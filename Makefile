@@ -129,6 +129,8 @@ $(FUZZ)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a $(BUILD)/include/jsmn.h
 	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CPPFLAGS) -MMD -MP -c $< -o $@
 $(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(call obj,$(FUZZ),$(FUZZ_SRC))
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+# the objects outlive each link (make would delete them as intermediates of the pattern rule)
+.SECONDARY: $(call obj,$(FUZZ),$(FUZZ_SRC) $(wildcard tests/fuzz/fuzz_*.c))
 fuzz-build: $(FUZZ_TARGETS)
 fuzz:
 	@SETUP_GOAL=fuzz $(MAKE) --no-print-directory setup deps
