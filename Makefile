@@ -1,6 +1,7 @@
 # pipit — build, run, test, bench, install.
 #   make run      install missing packages, build the dependencies and pipit, start the node
-#   make test     unit tests (plain and ASan+UBSan) and integration tests against the real binary
+#   make test     unit tests (plain and ASan+UBSan), integration tests against the real binary, fuzzers
+#   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60) each
 #   make bench    throughput, latency and memory figures
 TARGET     ?= linux
 PREFIX     ?= /usr/local
@@ -34,7 +35,7 @@ UNIT_SRC     := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all run test bench setup deps unit unit-asan integration clean install fuzz test-ports test-target
+.PHONY: all run test bench setup deps unit unit-asan integration clean install fuzz fuzz-build test-ports test-target
 all: $(BUILD)/pipit$(EXE)
 
 setup:
@@ -86,8 +87,8 @@ run:
 test:
 	@SETUP_GOAL=test $(MAKE) --no-print-directory setup deps
 	@ports/deps/sqlcipher-shell.sh >/dev/null
-	@$(MAKE) --no-print-directory $(BUILD)/pipit $(BUILD)/unit $(ASAN)/unit $(ASAN)/pipit
-	@tests/run.sh $(BUILD) $(ASAN)
+	@$(MAKE) --no-print-directory $(BUILD)/pipit $(BUILD)/unit $(ASAN)/unit $(ASAN)/pipit fuzz-build
+	@FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS) tests/run.sh $(BUILD) $(ASAN)
 
 bench:
 	@SETUP_GOAL=bench $(MAKE) --no-print-directory setup deps
@@ -113,14 +114,29 @@ test-target:
 	@$(MAKE) --no-print-directory $(BUILD)/pipit$(EXE) $(BUILD)/unit$(EXE)
 	@ports/$(TARGET)/test.sh $(BUILD)
 
-# --- fuzzing (not part of make test): libFuzzer on every parser target, FUZZ_SECONDS each
-FUZZ_SECONDS ?= 60
+# --- fuzzing: libFuzzer targets tests/fuzz/fuzz_<name>.c on every parser of outside input.
+# Each target links the whole node (NODE_SRC, no main) built with clang's sanitizers, so it
+# fuzzes the real functions. `make fuzz` runs each for FUZZ_SECONDS; `make test` for
+# FUZZ_TEST_SECONDS as one suite (tests/fuzz/run.sh prints per target executions and crashes).
+FUZZ_SECONDS      ?= 60
+FUZZ_TEST_SECONDS ?= 10
+FUZZ              := build/fuzz
+FUZZ_CC           := clang
+FUZZ_FLAGS        := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC          := $(NODE_SRC)
+FUZZ_TARGETS      := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(FUZZ)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a $(BUILD)/include/jsmn.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CPPFLAGS) -MMD -MP -c $< -o $@
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(call obj,$(FUZZ),$(FUZZ_SRC))
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+# the objects outlive each link (make would delete them as intermediates of the pattern rule)
+.SECONDARY: $(call obj,$(FUZZ),$(FUZZ_SRC) $(wildcard tests/fuzz/fuzz_*.c))
+fuzz-build: $(FUZZ_TARGETS)
 fuzz:
-	@command -v clang >/dev/null || apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
-	@mkdir -p build/fuzz
-	@for f in tests/fuzz/fuzz_*.c; do n=$$(basename $$f .c); \
-	  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibuild/linux/include $$f core/json.c core/alloc.c core/arena.c services/chain/multicall.c -o build/fuzz/$$n && \
-	  build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 | tail -3 || exit 1; done
+	@SETUP_GOAL=fuzz $(MAKE) --no-print-directory setup deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
 
 # make install [TARGET=…] PREFIX=… DESTDIR=…: the binary; with INSTALL_SYSTEMD=1 (set by the rpi
 # targets' target.mk) also the systemd unit and the `pipit` user (ports/rpi/install-systemd.sh)

@@ -146,10 +146,7 @@ static int prepare(snapshot_import_job_t *j, sqlite3 *conn, sqlite3_stmt **st, c
  * one '"'; a quote inside an unquoted field is just a character. */
 enum { Q_START, Q_UNQUOTED, Q_QUOTED, Q_QUOTE };
 
-typedef struct {
-    char *p;
-    size_t n;
-} field_t;
+typedef snapshot_field_t field_t;
 
 static int rec_append(snapshot_import_job_t *j, int which, const char *s, size_t n)
 {
@@ -190,17 +187,13 @@ static int csv_next(snapshot_import_job_t *j, int which, char **rec, size_t *n)
                 *n = c->rec_len;
                 break;
             }
-            long got = pal_file_read(c->file, c->chunk, SNAPSHOT_CHUNK);
+            long got = pal_file_read(c->file, c->chunk, c->chunk_size ? c->chunk_size : SNAPSHOT_CHUNK);
             j->job.budget--;
             if (got < 0)
                 return import_fail(j, which, c->rec_line, SNAPSHOT_FAIL_INPUT, "cannot read the file: %s", pal_last_error());
             c->pos = 0;
             c->len = (size_t)got;
             if (got == 0) c->eof = 1;
-            if (!c->bom_checked && got > 0) { /* a UTF-8 byte order mark (spreadsheets write one) */
-                c->bom_checked = 1;
-                if (c->len >= 3 && memcmp(c->chunk, "\xEF\xBB\xBF", 3) == 0) c->pos = 3;
-            }
             continue;
         }
         char *s = c->chunk;
@@ -248,20 +241,24 @@ static int csv_next(snapshot_import_job_t *j, int which, char **rec, size_t *n)
         break;
     }
     if (*n && (*rec)[*n - 1] == '\r') (*n)--;
+    /* a UTF-8 byte order mark (spreadsheets write one), looked for in the whole first record
+     * rather than the first read, which may be shorter than it */
+    if (!c->bom_checked) {
+        c->bom_checked = 1;
+        if (*n >= 3 && memcmp(*rec, "\xEF\xBB\xBF", 3) == 0) *rec += 3, *n -= 3;
+    }
     return 1;
 }
 
 /* The next record that is not a blank line (Python's DictReader skips those). */
-static int csv_next_row(snapshot_import_job_t *j, int which, char **rec, size_t *n)
+int snapshot_csv_next_row(snapshot_import_job_t *j, int which, char **rec, size_t *n)
 {
     int r;
     while ((r = csv_next(j, which, rec, n)) == 1 && *n == 0) {}
     return r;
 }
 
-/* Splits a record into fields in place (quotes removed, "" made "). Returns the number of
- * fields; only the first max are stored. */
-static int csv_split(char *s, size_t n, field_t *f, int max)
+int snapshot_csv_split(char *s, size_t n, snapshot_field_t *f, int max)
 {
     int nf = 0;
     size_t i = 0;
@@ -303,7 +300,7 @@ static int check_header(snapshot_import_job_t *j, int which, char *rec, size_t n
     const char *const *cols = which == SNAPSHOT_BALANCES ? balance_columns : location_columns;
     int want = which == SNAPSHOT_BALANCES ? 5 : 3;
     field_t f[6];
-    int nf = csv_split(rec, n, f, 6);
+    int nf = snapshot_csv_split(rec, n, f, 6);
     int ok = nf == want;
     for (int i = 0; ok && i < want; i++) ok = f[i].n == strlen(cols[i]) && memcmp(f[i].p, cols[i], f[i].n) == 0;
     if (ok) return DB_JOB_DONE;
@@ -382,7 +379,7 @@ static int balance_row(snapshot_import_job_t *j, sqlite3 *conn, char *rec, size_
     const int B = SNAPSHOT_BALANCES;
     uint64_t line = j->csv[B].rec_line;
     field_t f[6];
-    int nf = csv_split(rec, n, f, 6), rc;
+    int nf = snapshot_csv_split(rec, n, f, 6), rc;
     if (nf != 5)
         return import_fail(j, B, line, SNAPSHOT_FAIL_INPUT, "expected 5 columns (%s), found %d", header_text[B], nf);
     int64_t ts;
@@ -428,7 +425,7 @@ static int location_row(snapshot_import_job_t *j, sqlite3 *conn, char *rec, size
     const int L = SNAPSHOT_LOCATIONS;
     uint64_t line = j->csv[L].rec_line;
     field_t f[4];
-    int nf = csv_split(rec, n, f, 4), rc, ext;
+    int nf = snapshot_csv_split(rec, n, f, 4), rc, ext;
     if (nf != 3)
         return import_fail(j, L, line, SNAPSHOT_FAIL_INPUT, "expected 3 columns (%s), found %d", header_text[L], nf);
     int64_t ts;
@@ -490,7 +487,7 @@ static int import_run(snapshot_import_job_t *j, sqlite3 *conn)
         /* fall through */
     case I_HEADERS: /* both headers, before anything is written */
         for (int k = 0; k < 2; k++) {
-            if ((r = csv_next_row(j, k, &rec, &n)) < 0) return r;
+            if ((r = snapshot_csv_next_row(j, k, &rec, &n)) < 0) return r;
             if (r == 0) return import_fail(j, k, 0, SNAPSHOT_FAIL_INPUT, "the file is empty: no header, no rows");
             if ((r = check_header(j, k, rec, n)) != DB_JOB_DONE) return r;
         }
@@ -504,7 +501,7 @@ static int import_run(snapshot_import_job_t *j, sqlite3 *conn)
             return r;
         for (;;) {
             if (db_job_yield_due(job)) return DB_JOB_MORE;
-            if ((r = csv_next_row(j, SNAPSHOT_BALANCES, &rec, &n)) < 0) return r;
+            if ((r = snapshot_csv_next_row(j, SNAPSHOT_BALANCES, &rec, &n)) < 0) return r;
             if (r == 0) break;
             if ((r = balance_row(j, conn, rec, n)) != DB_JOB_DONE) return r;
         }
@@ -521,7 +518,7 @@ static int import_run(snapshot_import_job_t *j, sqlite3 *conn)
             return r;
         for (;;) {
             if (db_job_yield_due(job)) return DB_JOB_MORE;
-            if ((r = csv_next_row(j, SNAPSHOT_LOCATIONS, &rec, &n)) < 0) return r;
+            if ((r = snapshot_csv_next_row(j, SNAPSHOT_LOCATIONS, &rec, &n)) < 0) return r;
             if (r == 0) break;
             if ((r = location_row(j, conn, rec, n)) != DB_JOB_DONE) return r;
         }

@@ -72,6 +72,7 @@ typedef struct {
     int qstate;              /* quoting state of the record being scanned */
     uint64_t lines;          /* physical lines consumed so far */
     uint64_t rec_line;       /* first line of the record last returned (1-based) */
+    size_t chunk_size;       /* bytes per read, 0 = SNAPSHOT_CHUNK (tests: records across reads) */
 } snapshot_csv_t;
 
 typedef struct {
@@ -85,6 +86,19 @@ typedef struct {
     snapshot_failure_t failure;       /* result */
     char message[768];                /* result: the problem, naming the file and the line */
 } snapshot_import_job_t;
+
+/* The parse step of an import (used by the import job and by its fuzz target). The next
+ * record of csv[which] (its file open, its chunk allocated) that is not a blank line: 1 with
+ * *rec and *n set (writable, valid until the next call, no line break), 0 at the end of the
+ * file, DB_JOB_EFAIL with j->message set. */
+int snapshot_csv_next_row(snapshot_import_job_t *j, int which, char **rec, size_t *n);
+/* Splits a record into fields in place (quotes removed, "" made "): the number of fields; only
+ * the first max are stored. */
+typedef struct {
+    char *p;
+    size_t n;
+} snapshot_field_t;
+int snapshot_csv_split(char *s, size_t n, snapshot_field_t *f, int max);
 
 /* A write job (DB_JOB_WRITE): submit it, and call snapshot_import_job_clear() in done. */
 void snapshot_import_job(snapshot_import_job_t *j, const char *balances_path, const char *locations_path,

@@ -533,16 +533,29 @@ int api_forward(api_req_t *r, const char *path)
 }
 
 /* ------------------------------------------------------------------ CORS */
+/* '*' matches any run of characters. Linear in effect: on a mismatch only the latest star
+ * takes one more character (an earlier star never needs to), so patterns with several stars
+ * cannot make a long Origin cost exponential time. */
 static int glob_match(const char *pat, size_t pl, const char *s)
 {
-    if (pl == 0) return *s == 0;
-    if (*pat == '*') {
-        for (const char *t = s;; t++) {
-            if (glob_match(pat + 1, pl - 1, t)) return 1;
-            if (!*t) return 0;
+    size_t p = 0, star = (size_t)-1;
+    const char *mark = NULL;
+    while (*s) {
+        if (p < pl && pat[p] == '*') {
+            star = p++;
+            mark = s;
+        } else if (p < pl && pat[p] == *s) {
+            p++;
+            s++;
+        } else if (star != (size_t)-1) {
+            p = star + 1;
+            s = ++mark;
+        } else {
+            return 0;
         }
     }
-    return *s && (*pat == *s) && glob_match(pat + 1, pl - 1, s + 1);
+    while (p < pl && pat[p] == '*') p++;
+    return p == pl;
 }
 
 int api_cors_allowed(const char *origin)

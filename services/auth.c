@@ -159,10 +159,9 @@ static size_t b64url(const unsigned char *in, size_t n, char *out, size_t outlen
     return olen;
 }
 
-static int hmac_sha256(const char *msg, size_t n, unsigned char out[32])
+static int hmac_sha256(const unsigned char key[32], const char *msg, size_t n, unsigned char out[32])
 {
-    return mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), auth.session_key, sizeof auth.session_key,
-                           (const unsigned char *)msg, n, out);
+    return mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key, 32, (const unsigned char *)msg, n, out);
 }
 
 static void session_issue(api_req_t *req)
@@ -174,17 +173,18 @@ static void session_issue(api_req_t *req)
     snprintf(payload, sizeof payload, "{\"u\":\"%s\",\"iat\":%lld,\"exp\":%lld,\"sid\":\"%s\"}", auth.user,
              (long long)now, (long long)(now + SESSION_IDLE_S), auth.sid);
     size_t pl = b64url((const unsigned char *)payload, strlen(payload), p64, sizeof p64);
-    if (!pl || hmac_sha256(p64, pl, mac) != 0 || !b64url(mac, sizeof mac, s64, sizeof s64)) return;
+    if (!pl || hmac_sha256(auth.session_key, p64, pl, mac) != 0 || !b64url(mac, sizeof mac, s64, sizeof s64)) return;
     int n = snprintf(req->set_cookie, sizeof req->set_cookie, "rotki_session=%.*s.%.*s; Path=/; HttpOnly; SameSite=Lax; Max-Age=604800",
                      (int)pl, p64, 43, s64);
     if (n < 0 || (size_t)n >= sizeof req->set_cookie) req->set_cookie[0] = 0;
 }
 
-/* 0 when cookie carries a valid token of the active session. */
-static int session_check(const char *cookie)
+int auth_session_verify(const char *cookie, const unsigned char key[32], const char *user, const char *sid, int64_t now)
 {
-    if (!auth.user[0] || !cookie) return -1;
-    const char *c = strstr(cookie, "rotki_session=");
+    if (!cookie) return -1;
+    /* the cookie by its name, not a name that ends in it ("xrotki_session=") */
+    const char *c = cookie;
+    while ((c = strstr(c, "rotki_session=")) != NULL && c != cookie && c[-1] != ' ' && c[-1] != ';') c++;
     if (!c) return -1;
     c += 14;
     size_t n = strcspn(c, "; ");
@@ -193,7 +193,7 @@ static int session_check(const char *cookie)
     size_t pl = (size_t)(dot - c);
     unsigned char mac[32];
     char expect[64], payload_b64[600], payload[450];
-    if (hmac_sha256(c, pl, mac) != 0 || !b64url(mac, sizeof mac, expect, sizeof expect)) return -1;
+    if (hmac_sha256(key, c, pl, mac) != 0 || !b64url(mac, sizeof mac, expect, sizeof expect)) return -1;
     size_t sl = n - pl - 1, el = strlen(expect);
     unsigned diff = sl != el;
     for (size_t i = 0; i < el && i < sl; i++) diff |= (unsigned)(expect[i] ^ dot[1 + i]);
@@ -209,12 +209,19 @@ static int session_check(const char *cookie)
     char err[64];
     if (json_parse(&d, payload, olen, 16, err, sizeof err) != JSON_OK) return -1;
     int64_t exp = 0;
-    int ok = json_type(&d, 0) == JSON_OBJECT && json_str_eq(&d, json_obj_get(&d, 0, "u"), auth.user) &&
-             json_str_eq(&d, json_obj_get(&d, 0, "sid"), auth.sid) &&
+    int ok = json_type(&d, 0) == JSON_OBJECT && json_str_eq(&d, json_obj_get(&d, 0, "u"), user) &&
+             json_str_eq(&d, json_obj_get(&d, 0, "sid"), sid) &&
              json_get_int64(&d, json_obj_get(&d, 0, "exp"), &exp) == JSON_OK;
     json_doc_free(&d);
+    return ok && now < exp ? 0 : -1;
+}
+
+/* 0 when cookie carries a valid token of the active session. */
+static int session_check(const char *cookie)
+{
     int64_t now = pal_wall_ms() / 1000;
-    return ok && now < exp && now < auth.sid_abs ? 0 : -1;
+    if (!auth.user[0] || now >= auth.sid_abs) return -1;
+    return auth_session_verify(cookie, auth.session_key, auth.user, auth.sid, now);
 }
 
 static int api_gate(api_req_t *req)

@@ -32,4 +32,9 @@ int auth_require_user(api_req_t *req);
 /* Submits a job for req to the user's DB, tied to req's cancellation (async tasks). */
 void auth_submit(api_req_t *req, db_job_t *job);
 
+/* The parse step of the session check (used by the API and /ws gates and by its fuzz target):
+ * 0 when the Cookie header value carries "rotki_session=<payload>.<mac>" whose MAC under key
+ * is right and whose payload names user and sid and expires after now (unix seconds). */
+int auth_session_verify(const char *cookie, const unsigned char key[32], const char *user, const char *sid, int64_t now);
+
 #endif

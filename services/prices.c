@@ -408,6 +408,17 @@ static void batch_forget(prices_query_t *q)
             }
 }
 
+int prices_answer_price(const json_doc_t *d, const char *id, const char *vs, char out[PRICES_PRICE_MAX])
+{
+    char amount[128];
+    int coin = json_type(d, 0) == JSON_OBJECT ? json_obj_get(d, 0, id) : -1;
+    int v = coin >= 0 && json_type(d, coin) == JSON_OBJECT ? json_obj_get(d, coin, vs) : -1;
+    return v >= 0 && json_get_amount(d, v, amount, sizeof amount) == JSON_OK && amount[0] != '-' &&
+                   prices_fit(amount, PRICES_PRICE_MAX - 1, out, PRICES_PRICE_MAX) == 0
+               ? 0
+               : -1;
+}
+
 /* The answer {"<id>": {"<vs>": price, …}, …} into the cache: 0, or -1 (with why) when it is
  * not that shape at all. Ids or currencies it leaves out are cached as absent. */
 static int batch_take(batch_t *b, char *why, size_t whylen)
@@ -426,11 +437,8 @@ static int batch_take(batch_t *b, char *why, size_t whylen)
     uint64_t now = loop_now_us(ps.loop);
     for (int i = 0; i < b->nkeys; i++) {
         int k = b->keys[i];
-        char vsb[8], amount[128];
-        int coin = json_obj_get(&d, 0, key_id(k));
-        int v = coin >= 0 && json_type(&d, coin) == JSON_OBJECT ? json_obj_get(&d, coin, key_vs(k, vsb)) : -1;
-        int ok = v >= 0 && json_get_amount(&d, v, amount, sizeof amount) == JSON_OK && amount[0] != '-' &&
-                 prices_fit(amount, PRICES_PRICE_MAX - 1, ps.cache[k].price, PRICES_PRICE_MAX) == 0;
+        char vsb[8];
+        int ok = prices_answer_price(&d, key_id(k), key_vs(k, vsb), ps.cache[k].price) == 0;
         ps.cache[k].state = ok ? C_HAVE : C_ABSENT;
         if (!ok) ps.cache[k].price[0] = 0;
         ps.cache[k].at_us = now;

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "../core/config.h"
+#include "../core/json.h"
 #include "../core/loop.h"
 
 #define PRICES_PRICE_MAX 48   /* a price: at most 47 characters (longer ones are rounded) + NUL */
@@ -81,6 +82,11 @@ const char *prices_usd_of(const prices_query_t *q, const char *asset);
 /* Frees the results; a query still running is abandoned (done is then not called). A query is
  * cleared before it is started again. */
 void prices_query_clear(prices_query_t *q);
+
+/* The parse step of a CoinGecko-shaped answer {"<id>": {"<vs>": price, …}, …} (used by the
+ * oracle batches and by their fuzz target): id's price in vs, a non-negative decimal rounded
+ * to fit PRICES_PRICE_MAX - 1 characters, into out: 0, or -1 when absent or not such a price. */
+int prices_answer_price(const json_doc_t *d, const char *id, const char *vs, char out[PRICES_PRICE_MAX]);
 
 /* value = amount × price, exact decimal arithmetic on strings, rounded as rotki shows values
  * (Python Decimal with 78 significant digits, half even; plain decimal, no exponent, no

@@ -34,6 +34,8 @@ for t in tests/integration/test_*.py; do
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     /usr/bin/python3 "$t"
 done
+# every libFuzzer target for a short bounded time (built by `make test`; see tests/fuzz/run.sh)
+suite "fuzz (libFuzzer, ${FUZZ_TEST_SECONDS:-10} s each)" tests/fuzz/run.sh build/fuzz "${FUZZ_TEST_SECONDS:-10}"
 rm -f "$log"
 echo "== all suites"
 echo "$total_p passed, $total_f failed"

@@ -213,7 +213,7 @@ static int learned_from_row(const char *name, const char *value, asset_info_t *a
     chain_token_t t;
     json_doc_t d;
     char err[8];
-    int64_t dec;
+    int64_t dec = 0;
     memset(&t, 0, sizeof t);
     if (chain_token_parse_identifier(name + strlen(LEARNED_PREFIX), &t) != 0) return -1;
     if (json_parse(&d, value, strlen(value), 16, err, sizeof err) != JSON_OK) return -1;

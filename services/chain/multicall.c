@@ -147,7 +147,11 @@ void utf8_copy(char *dst, size_t dstlen, const char *src, size_t srclen)
     size_t n = srclen;
     if (n >= dstlen) {
         n = dstlen - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--; /* src[n] starts the first byte left out */
+        /* back to the start of the sequence src[n] is in: at most 3 bytes, as a UTF-8 sequence is
+         * at most 4; a longer run of continuation bytes is no sequence and is cut where it is */
+        size_t k = n;
+        while (k > 0 && n - k < 3 && ((unsigned char)src[k] & 0xC0) == 0x80) k--;
+        if (((unsigned char)src[k] & 0xC0) != 0x80) n = k;
     }
     memcpy(dst, src, n);
     dst[n] = 0;

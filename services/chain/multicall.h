@@ -45,7 +45,7 @@ int abi_decode_uint256(const uint8_t *data, size_t len, uint8_t be[32]);
 int erc20_decode_text(const uint8_t *data, size_t len, char *out, size_t outlen);
 int erc20_decode_small_uint(const uint8_t *data, size_t len, int *out);
 /* src[0..srclen) into dst, NUL-terminated, cut to dstlen - 1 bytes without splitting a UTF-8
- * sequence. */
+ * sequence (so at most 3 bytes short of that; bytes that are no sequence are cut anywhere). */
 void utf8_copy(char *dst, size_t dstlen, const char *src, size_t srclen);
 
 #endif

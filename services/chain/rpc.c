@@ -7,6 +7,7 @@
 
 #include "../../core/alloc.h"
 #include "../../core/log.h"
+#include "multicall.h"
 
 #define NODE_STATES 32
 #define MAX_COOLDOWN_WAIT_US (60u * 1000000u)
@@ -115,22 +116,34 @@ static void next_node(rpc_batch_t *b)
     try_node(b);
 }
 
-/* Checks the answer: a JSON array with exactly one well-formed answer per call id. */
-static int check_answer(rpc_batch_t *b)
+/* A node's error text: its "message" cut to fit (UTF-8 kept whole), or a placeholder when it
+ * has none, an empty one or one with U+0000. */
+static void error_message(const json_doc_t *d, int err, char *buf, size_t len)
+{
+    char *s = NULL;
+    size_t n = 0;
+    int m = json_type(d, err) == JSON_OBJECT ? json_obj_get(d, err, "message") : -1;
+    if (m >= 0 && json_get_strdup(d, m, ALLOC_CLIENT, &s, &n) == JSON_OK && n && !memchr(s, 0, n))
+        utf8_copy(buf, len, s, n);
+    else
+        snprintf(buf, len, "error without message");
+    alloc_free(s);
+}
+
+int rpc_answer_parse(rpc_batch_t *b, const char *resp, size_t len)
 {
     char perr[128];
     json_doc_free(&b->doc);
-    if (json_parse(&b->doc, b->http.resp, b->http.resp_len, 0, perr, sizeof perr) != JSON_OK) {
+    if (json_parse(&b->doc, resp, len, 0, perr, sizeof perr) != JSON_OK) {
         note_failure(b, "the answer is not JSON (%s)", perr);
         return -1;
     }
     int top = 0;
     if (json_type(&b->doc, top) == JSON_OBJECT) { /* a whole-batch error */
-        int e = json_obj_get(&b->doc, top, "error"), m = e >= 0 ? json_obj_get(&b->doc, e, "message") : -1;
+        int e = json_obj_get(&b->doc, top, "error");
         char msg[160] = "";
-        if (m >= 0) json_get_str(&b->doc, m, msg, sizeof msg, NULL);
-        note_failure(b, "%s%s", e >= 0 ? "the node refused the batch: " : "not a JSON-RPC batch answer",
-                     e >= 0 ? (msg[0] ? msg : "error without message") : "");
+        if (e >= 0) error_message(&b->doc, e, msg, sizeof msg);
+        note_failure(b, "%s%s", e >= 0 ? "the node refused the batch: " : "not a JSON-RPC batch answer", msg);
         return -1;
     }
     if (json_type(&b->doc, top) != JSON_ARRAY) {
@@ -178,7 +191,7 @@ static void http_done(httpc_req_t *h)
         b->hard_failures--; /* waited out below, not a failure of the node */
     } else if (h->status != 200) {
         note_failure(b, "HTTP status %d", h->status);
-    } else if (check_answer(b) == 0) {
+    } else if (rpc_answer_parse(b, h->resp, h->resp_len) == 0) {
         b->node = b->next_node;
         finish(b, 0); /* the answer (doc) points into h->resp: kept until rpc_batch_clear */
         return;
@@ -314,10 +327,7 @@ int rpc_result_str(const rpc_batch_t *b, int call, const char **s, size_t *len, 
         return -1;
     }
     if (b->error[call] >= 0) {
-        int m = json_obj_get(&b->doc, b->error[call], "message");
-        char msg[160] = "error without message";
-        if (m >= 0) json_get_str(&b->doc, m, msg, sizeof msg, NULL);
-        snprintf(why, whylen, "%s", msg);
+        error_message(&b->doc, b->error[call], why, whylen);
         return -1;
     }
     if (json_type(&b->doc, b->result[call]) != JSON_STRING || json_get_raw(&b->doc, b->result[call], s, len) != JSON_OK) {

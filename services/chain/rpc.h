@@ -68,6 +68,11 @@ void rpc_batch_cancel(rpc_batch_t *b);
 /* Frees the request and the answer. */
 void rpc_batch_clear(rpc_batch_t *b);
 
+/* The parse step of an answer (used by the batch and by its fuzz target): resp must be a JSON
+ * array with exactly one well-formed answer per call id 0..ncalls-1 (b->result and b->error
+ * have room for ncalls). 0 with b->doc, b->result and b->error set, or -1 with the reason
+ * appended to b->errmsg. b->doc points into resp. */
+int rpc_answer_parse(rpc_batch_t *b, const char *resp, size_t len);
 /* A call's result as a string ("0x…"): 0, or -1 with a short reason in why. */
 int rpc_result_str(const rpc_batch_t *b, int call, const char **s, size_t *len, char *why, size_t whylen);
 

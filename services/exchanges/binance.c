@@ -217,7 +217,7 @@ static int take_trades(exch_op_t *op, const market_t *m)
         int it = json_obj_get(&op->doc, t, "id"), tt = json_obj_get(&op->doc, t, "time"), bt = json_obj_get(&op->doc, t, "isBuyer"),
             qt = json_obj_get(&op->doc, t, "qty"), qqt = json_obj_get(&op->doc, t, "quoteQty"),
             ct = json_obj_get(&op->doc, t, "commission"), cat = json_obj_get(&op->doc, t, "commissionAsset");
-        if (it < 0 || json_get_int64(&op->doc, it, &id) || tt < 0 || json_get_int64(&op->doc, tt, &time_ms) || bt < 0 ||
+        if (it < 0 || json_get_int64(&op->doc, it, &id) || id < 0 || id == INT64_MAX || tt < 0 || json_get_int64(&op->doc, tt, &time_ms) || bt < 0 ||
             json_get_bool(&op->doc, bt, &buyer) || qt < 0 || exch_json_decimal(&op->doc, qt, 1, qty, sizeof qty) || qqt < 0 ||
             exch_json_decimal(&op->doc, qqt, 1, qq, sizeof qq) || ct < 0 || exch_json_decimal(&op->doc, ct, 1, fee, sizeof fee) ||
             cat < 0 || json_get_str(&op->doc, cat, feesym, sizeof feesym, NULL)) {
@@ -353,6 +353,26 @@ static PT_THREAD(binance_history(exch_op_t *op))
         }
     }
     PT_END(&op->sub);
+}
+
+int binance_take_answer(exch_op_t *op, int kind)
+{
+    int j = judge_answer(op);
+    if (j) return j;
+    bscratch_t *s = op->scratch;
+    if (kind != EXCH_ANSWER_BALANCES && !s && !(op->scratch = s = alloc_zget(ALLOC_CLIENT, sizeof *s))) {
+        exch_fail(op, 503, "The node is out of memory for Binance's history");
+        return -1;
+    }
+    switch (kind) {
+    case EXCH_ANSWER_BALANCES: take_balances(op); break;
+    case EXCH_ANSWER_BINANCE_MARKETS: take_markets(op, s); break;
+    case EXCH_ANSWER_BINANCE_TRADES:
+        if (op->market >= 0 && op->market < s->n) take_trades(op, &s->m[op->market]);
+        break;
+    default: take_movements(op, kind == EXCH_ANSWER_BINANCE_DEPOSITS); break;
+    }
+    return op->status ? -1 : 0;
 }
 
 const exchange_t exchange_binance = {

@@ -176,7 +176,7 @@ int64_t exch_parse_utc(const char *s)
     int y, mo, d, h, mi, se;
     char tail;
     if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &tail) != 6 || mo < 1 || mo > 12 || d < 1 ||
-        d > 31 || h > 23 || mi > 59 || se > 60)
+        d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
         return -1;
     /* days from the civil date (proleptic Gregorian) */
     int yy = y - (mo <= 2);

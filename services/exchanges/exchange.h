@@ -150,4 +150,17 @@ int exch_json_decimal(const json_doc_t *doc, int tok, int abs, char *out, size_t
 
 extern const exchange_t exchange_kraken, exchange_binance;
 
+/* The parse steps of each exchange's answers, the ones its protothreads take (used there and
+ * by tests/fuzz/fuzz_exchanges.c): op->http (status, err) and op->doc hold the answer to a call
+ * of the given kind. 0 taken (balances into op->bal, events into op->ev), 1 the call is to be
+ * retried, -1 failed with op->status and op->msg set. KRAKEN_LEDGERS keeps the entries in
+ * op->scratch (freed by the exchange's free_scratch) until EXCH_ANSWER_END converts them;
+ * BINANCE_MARKETS reads op->markets, BINANCE_TRADES the market op->market of those taken. */
+enum {
+    EXCH_ANSWER_BALANCES, EXCH_ANSWER_KRAKEN_LEDGERS, EXCH_ANSWER_END, EXCH_ANSWER_BINANCE_MARKETS,
+    EXCH_ANSWER_BINANCE_TRADES, EXCH_ANSWER_BINANCE_DEPOSITS, EXCH_ANSWER_BINANCE_WITHDRAWALS,
+};
+int kraken_take_answer(exch_op_t *op, int kind);
+int binance_take_answer(exch_op_t *op, int kind);
+
 #endif

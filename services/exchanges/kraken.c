@@ -204,22 +204,23 @@ static PT_THREAD(kraken_balances(exch_op_t *op))
 }
 
 /* ------------------------------------------------------------------ history */
+/* Kraken's times: unix seconds with a fraction, as a number or a string ("1700000000.1234");
+ * -1 when not that, or past the year 9999 (no overflow on the way) */
 static int64_t kraken_time_ms(const json_doc_t *doc, int tok)
 {
-    char t[40];
     const char *raw;
-    size_t n;
-    if (json_get_raw(doc, tok, &raw, &n) != JSON_OK || n >= sizeof t) return -1;
-    if (n >= 2 && raw[0] == '"') raw++, n -= 2;
-    memcpy(t, raw, n);
-    t[n] = 0;
-    char *dot = strchr(t, '.');
-    int64_t ms = strtoll(t, NULL, 10) * 1000;
-    if (dot) {
-        int mult = 100;
-        for (char *p = dot + 1; *p >= '0' && *p <= '9' && mult; p++, mult /= 10) ms += (*p - '0') * mult;
-    }
-    return ms;
+    size_t n, i = 0;
+    int ty = json_type(doc, tok);
+    if ((ty != JSON_STRING && ty != JSON_NUMBER) || json_get_raw(doc, tok, &raw, &n) != JSON_OK) return -1;
+    if (ty == JSON_STRING && n >= 2) raw++, n -= 2;
+    int64_t s = 0, ms;
+    for (; i < n && raw[i] >= '0' && raw[i] <= '9'; i++)
+        if ((s = s * 10 + (raw[i] - '0')) > 253402300799LL) return -1;
+    if (i == 0) return -1;
+    ms = s * 1000;
+    if (i < n && raw[i] == '.')
+        for (int mult = 100; ++i < n && raw[i] >= '0' && raw[i] <= '9'; mult /= 10) ms += (raw[i] - '0') * mult;
+    return i == n ? ms : -1;
 }
 
 static int take_ledgers(exch_op_t *op, ledgers_t *L, int *page_n)
@@ -284,7 +285,7 @@ static int by_refid(const void *a, const void *b)
 /* Ledger entries -> rotki events (see the file comment). */
 static void convert(exch_op_t *op, ledgers_t *L)
 {
-    if (L->n) qsort(L->e, L->n, sizeof *L->e, by_refid); /* no pages read: e is NULL, which qsort must not see */
+    if (L->n) qsort(L->e, L->n, sizeof *L->e, by_refid); /* an empty history has no array at all */
     for (size_t i = 0; i < L->n && !op->status;) {
         size_t j = i;
         while (j < L->n && !strcmp(L->e[j].refid, L->e[i].refid)) j++;
@@ -368,6 +369,22 @@ static void free_ledgers(exch_op_t *op)
 {
     ledgers_t *L = op->scratch;
     if (L) alloc_free(L->e);
+}
+
+int kraken_take_answer(exch_op_t *op, int kind)
+{
+    int j = kind == EXCH_ANSWER_END ? 0 : judge_answer(op);
+    if (j) return j;
+    ledgers_t *L = op->scratch;
+    if (kind != EXCH_ANSWER_BALANCES && !L && !(op->scratch = L = alloc_zget(ALLOC_CLIENT, sizeof *L))) {
+        exch_fail(op, 503, "The node is out of memory for Kraken's history");
+        return -1;
+    }
+    int page_n;
+    if (kind == EXCH_ANSWER_BALANCES) take_balances(op);
+    else if (kind == EXCH_ANSWER_KRAKEN_LEDGERS) take_ledgers(op, L, &page_n);
+    else convert(op, L);
+    return op->status ? -1 : 0;
 }
 
 const exchange_t exchange_kraken = {
