@@ -73,7 +73,14 @@ export async function task(method, path, body, label, progress) {
     let b = body;
     if (method === 'GET') p += (p.includes('?') ? '&' : '?') + 'async_query=true';
     else b = Object.assign({}, body || {}, { async_query: true });
-    t.id = (await api(method, p, b)).task_id;
+    const first = await api(method, p, b);
+    if (!first || typeof first !== 'object' || !('task_id' in first)) { // answered at once (a cached result)
+      t.state = 'done';
+      t.ended = Date.now();
+      changed(t);
+      return first;
+    }
+    t.id = first.task_id;
     t.state = 'pending';
     changed(t);
     for (let wait = 150; ; wait = Math.min(wait * 1.5, 1000)) {

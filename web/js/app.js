@@ -101,6 +101,7 @@ function signedOut() {
 
 logoutBtn.addEventListener('click', async () => {
   const name = app.user;
+  ws.disconnect(); // before the node closes it for the ended session (1008)
   try {
     await api('PATCH', `/api/1/users/${encodeURIComponent(name)}`, { action: 'logout' });
   } catch (e) {
@@ -128,12 +129,14 @@ async function route() {
   clear(main);
   document.title = `pipit — ${screen.title}`;
   main.append(h('h1', { class: 'screen-title' }, screen.title));
-  const root = h('div', { class: 'screen', 'data-screen': screen === login ? 'login' : name });
+  const root = h('div', { class: 'screen', 'data-screen': screen === login ? 'login' : name, 'aria-busy': 'true' });
   main.append(root);
   try {
     leave = (await screen.render(root, app)) || null;
   } catch (e) {
     if (e.kind !== 'session' && e.kind !== 'unreachable') root.append(h('div', { class: 'error-box', role: 'alert' }, e.message));
+  } finally {
+    root.removeAttribute('aria-busy');
   }
 }
 window.addEventListener('hashchange', route);

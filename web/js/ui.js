@@ -67,15 +67,19 @@ export function section(title, ...children) {
 }
 
 // Decimal strings stay exact in storage; shown rounded, grouped by the locale
+// (beyond a trillion trillions — test tokens, spam airdrops — digits stop meaning anything)
+const HUGE = 1e15;
 export function amount(s, digits = 6) {
   const n = Number(s);
   if (!Number.isFinite(n)) return String(s);
+  if (Math.abs(n) >= HUGE) return n.toExponential(4);
   return n.toLocaleString(undefined, { maximumFractionDigits: Math.abs(n) >= 1000 ? 2 : digits });
 }
 
 export function money(s, currency = 'USD') {
   const n = Number(s);
   if (!Number.isFinite(n)) return String(s);
+  if (Math.abs(n) >= HUGE) return n.toExponential(4) + ' ' + currency;
   return n.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' ' + currency;
 }
 

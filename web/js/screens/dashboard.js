@@ -39,7 +39,7 @@ function showChart(box, nv, cur) {
     box.append(h('p', { class: 'muted' }, times.length
       ? `One snapshot so far (${money(data[0], cur)}); the chart starts with the second.`
       : 'No balance snapshots yet: a balance refresh saves one.'));
-    if (times.length < 1) return null;
+    return null;
   }
   if (!window.uPlot) { box.append(h('p', { class: 'muted' }, 'The chart library did not load.')); return null; }
   const width = Math.max(260, box.clientWidth || 600);
