@@ -146,8 +146,8 @@ def a_person_uses_every_screen_on_desktop_and_phone():
     check(any("direct" in r and "Inactive" in r for r in res["nodes"]), res["nodes"])
     check("Cold wallet" in res["account_card"] and "savings" in res["account_card"], res["account_card"])
     check(res["accounts_shown"] == 12, res["accounts_shown"])
-    if "missing" in res["manual"]:
-        print("    note: the node has no manual balances route yet; the page showed: " + res["manual"]["missing"], flush=True)
+    if "missing" in res["manual"]:  # the route is another engineer's, still being merged: the page shows the 404's message
+        check("does not serve manual balances yet" in res["manual"]["missing"], res["manual"])
     check(res["exchange_rows"] > 0, res)
     check(" of " in res["history_first"] and res.get("history_second", "x") != res["history_first"], res)
     # the progress bar moved through the batches, the total changed, no page load happened

@@ -20,7 +20,7 @@ export async function render(root, app) {
     app.go('dashboard');
   });
 
-  const [nWrap, nIn] = field('New user name', { name: 'new-user', autocomplete: 'username', required: true, pattern: '[A-Za-z0-9_.-]+' });
+  const [nWrap, nIn] = field('New user name', { name: 'new-user', autocomplete: 'username', required: true, pattern: '[A-Za-z0-9_.\\-]+' });
   const [npWrap, npIn] = field('Password', { name: 'new-password', type: 'password', autocomplete: 'new-password', required: true });
   const [cWrap, cIn] = field('Repeat the password', { name: 'new-password-2', type: 'password', autocomplete: 'new-password', required: true });
   const createForm = form('Create an account', [nWrap, npWrap, cWrap], 'Create account', async () => {
