@@ -16,10 +16,12 @@ export function h(tag, attrs, ...children) {
 
 export function clear(el) { el.replaceChildren(); return el; }
 
-// A table with a caption; rows are arrays of cells (text or nodes), numeric columns right-aligned.
-export function table(caption, headers, rows, numeric = []) {
-  const head = h('tr', null, headers.map((x, i) => h('th', { scope: 'col', class: numeric.includes(i) ? 'num' : null }, x)));
-  const body = rows.map((r) => h('tr', null, r.map((x, i) => h('td', { class: numeric.includes(i) ? 'num' : null }, x))));
+// A table with a caption; rows are arrays of cells (text or nodes), numeric columns right-aligned,
+// long ones (free text, identifiers) wrapped anywhere.
+export function table(caption, headers, rows, numeric = [], long = []) {
+  const cls = (i) => (numeric.includes(i) ? 'num' : long.includes(i) ? 'long' : null);
+  const head = h('tr', null, headers.map((x, i) => h('th', { scope: 'col', class: cls(i) }, x)));
+  const body = rows.map((r) => h('tr', null, r.map((x, i) => h('td', { class: cls(i) }, x))));
   return h('div', { class: 'scroll' }, h('table', null, h('caption', null, caption), h('thead', null, head), h('tbody', null, body)));
 }
 

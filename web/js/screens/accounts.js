@@ -65,15 +65,18 @@ export async function render(root) {
     if (!accounts.length) { listBox.append(h('p', { class: 'muted' }, 'No addresses yet.')); return; }
     for (const acct of accounts) {
       const bal = perAccount[acct.address] || { assets: {} };
+      let sum = 0;
       const rows = Object.entries(bal.assets || {}).map(([id, e]) => {
         const t = entryTotal(e);
+        sum += t.value;
         return [h('span', { title: id }, assetName(id, names)), amount(t.amount), money(t.value)];
       });
       const slot = h('div');
       const details = h('div', { class: 'card account', 'data-address': acct.address },
         h('h3', null, acct.label || 'Unlabelled', ' ', h('code', { class: 'addr' }, acct.address)),
         (acct.tags || []).length ? h('p', null, (acct.tags || []).map((t) => h('span', { class: 'tag' }, t))) : null,
-        rows.length ? table('Balances', ['Asset', 'Amount', 'Value'], rows, [1, 2]) : h('p', { class: 'muted' }, 'No balances known (refresh on the dashboard).'),
+        rows.length ? h('details', null, h('summary', null, `Balances: ${rows.length} assets, ${money(sum)}`), table('Balances', ['Asset', 'Amount', 'Value'], rows, [1, 2]))
+          : h('p', { class: 'muted' }, 'No balances known (refresh on the dashboard).'),
         h('div', { class: 'actions' },
           h('button', { type: 'button', onclick: () => { slot.replaceChildren(editor(acct)); slot.querySelector('input').focus(); } }, 'Edit label and tags'),
           h('button', { type: 'button', class: 'danger', onclick: () => remove(acct) }, 'Remove')),

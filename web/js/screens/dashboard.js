@@ -8,6 +8,9 @@ import { h, clear, table, section, money, amount, assetName, errorBox } from '..
 
 export const title = 'Dashboard';
 
+const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+function axisNumber(x) { return Math.abs(x) >= 1e15 ? x.toExponential(1) : compact.format(x); }
+
 function pct(s) { const n = Number(s); return Number.isFinite(n) ? n.toFixed(1) + ' %' : ''; }
 
 async function showBalances(box, b, cur) {
@@ -18,11 +21,13 @@ async function showBalances(box, b, cur) {
   const nv = b.net_value !== undefined ? b.net_value : assets.reduce((s, [, v]) => s + Number(v.value), 0);
   box.append(h('div', { class: 'total' }, h('span', { class: 'muted' }, 'Net value'),
     h('output', { id: 'net-value', 'data-value': String(nv) }, money(nv, cur))));
-  box.append(table('By asset', ['Asset', 'Amount', 'Value', 'Share'],
-    assets.map(([id, v]) => [h('span', { title: id }, assetName(id, names)), amount(v.amount), money(v.value, cur), pct(v.percentage_of_net_value)]), [1, 2, 3]));
+  const share = (v) => (v.percentage_of_net_value !== undefined ? [pct(v.percentage_of_net_value)] : []);
+  const hasShare = assets.some(([, v]) => v.percentage_of_net_value !== undefined);
+  box.append(table('By asset', ['Asset', 'Amount', 'Value'].concat(hasShare ? ['Share'] : []),
+    assets.map(([id, v]) => [h('span', { title: id }, assetName(id, names)), amount(v.amount), money(v.value, cur)].concat(share(v))), [1, 2, 3]));
   const locs = Object.entries(b.location || {}).sort((x, y) => Number(y[1].value) - Number(x[1].value));
-  box.append(table('By location', ['Location', 'Value', 'Share'],
-    locs.map(([loc, v]) => [loc, money(v.value, cur), pct(v.percentage_of_net_value)]), [1, 2]));
+  box.append(table('By location', ['Location', 'Value'].concat(hasShare ? ['Share'] : []),
+    locs.map(([loc, v]) => [loc, money(v.value, cur)].concat(share(v))), [1, 2]));
   if (liabilities.length) {
     box.append(table('Liabilities', ['Asset', 'Amount', 'Value'],
       liabilities.map(([id, v]) => [assetName(id, names), amount(v.amount), money(v.value, cur)]), [1, 2]));
@@ -46,7 +51,7 @@ function showChart(box, nv, cur) {
   const plot = new window.uPlot({
     width, height: 220, legend: { show: false }, cursor: { y: false },
     series: [{}, { label: 'Net value', stroke: '#2b7de9', fill: 'rgba(43,125,233,0.12)', width: 2 }],
-    axes: [{}, { size: 70, values: (u, v) => v.map((x) => x.toLocaleString()) }],
+    axes: [{}, { size: 80, values: (u, v) => v.map(axisNumber) }],
   }, [times, data], box);
   return plot;
 }

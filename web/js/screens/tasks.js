@@ -30,12 +30,12 @@ export async function render(root) {
   const drawMine = () => {
     clear(mine).append(tasks.length ? table('Tasks', ['Task', 'Id', 'State', 'Progress', 'Time', 'Result'], tasks.map((t) => [
       t.label, t.id === null ? '' : String(t.id), h('span', { class: 'state ' + t.state }, t.state),
-      t.state === 'pending' || t.total ? progress(t.processed, t.total, t.label) : '', secs(t), t.message || '']))
+      t.state === 'pending' || t.total ? progress(t.processed, t.total, t.label) : '', secs(t), t.message || '']), [], [5])
       : h('p', { class: 'muted' }, 'No tasks yet.'));
   };
   const drawMsgs = () => {
     clear(msgs).append(messages.length ? table('WebSocket messages', ['Time', 'Type', 'What'],
-      messages.slice(0, 100).map((m) => [m.at.toLocaleTimeString(), m.type, summary(m)]))
+      messages.slice(0, 100).map((m) => [m.at.toLocaleTimeString(), m.type, summary(m)]), [], [2])
       : h('p', { class: 'muted' }, 'No messages yet; they appear here as the node sends them.'));
   };
   const drawTheirs = async () => {
