@@ -134,7 +134,7 @@ async function route() {
   try {
     leave = (await screen.render(root, app)) || null;
   } catch (e) {
-    if (e.kind !== 'session' && e.kind !== 'unreachable') root.append(h('div', { class: 'error-box', role: 'alert' }, e.message));
+    if (e.kind !== 'session') root.append(h('div', { class: 'error-box' }, e.kind === 'unreachable' ? 'This screen could not load: the node did not answer.' : e.message));
   } finally {
     root.removeAttribute('aria-busy');
   }

@@ -24,6 +24,14 @@ function samples(text) {
   return out;
 }
 
+// a metric's samples summed over their labels ('' when the node has none of it)
+function total(m, name) {
+  const keys = Object.keys(m).filter((k) => k === name || k.startsWith(name + '{'));
+  return keys.length ? keys.reduce((s, k) => s + m[k], 0) : '';
+}
+
+function loopback(host) { return !host || /^(127\.|::1$|localhost$)/.test(host); }
+
 async function metricsText() {
   const r = await fetch('/api/1/metrics', { credentials: 'same-origin' });
   if (r.status === 404) return null; // the api.metrics flag is off
@@ -51,7 +59,7 @@ export async function render(root) {
         ['Platform', p.platform],
         ['Uptime', p.uptime_s !== undefined ? dur(p.uptime_s) : 'unknown'],
         ['Listening on', (p.api || {}).host],
-        ['Session cookies', info.session_auth ? 'required (beyond loopback)' : 'not needed (loopback)'],
+        ['Session cookies', info.session_auth || !loopback((p.api || {}).host) ? 'required (beyond loopback)' : 'not needed (loopback)'],
         ['WebSocket clients', (p.notifier || {}).clients],
         ['Requests served', (p.requests || {}).total],
       ])),
@@ -63,9 +71,10 @@ export async function render(root) {
         ['Turns', (p.loop || {}).turns],
         ['Longest turn', ((p.loop || {}).longest_turn_us / 1000).toFixed(2) + ' ms'],
         ['Mean turn', turns ? ((turnSum / turns) * 1000).toFixed(3) + ' ms' : ''],
-        ['Slow turns', m.pipit_loop_slow_turns_total ?? ''],
+        ['Slow turns', total(m, 'pipit_loop_slow_turns_total')],
         ['Sockets', (p.loop || {}).sockets],
-        ['DB jobs queued', m.pipit_db_jobs_queued ?? ''],
+        ['DB jobs queued', total(m, 'pipit_db_jobs_queued')],
+        ['Tasks running at most', total(m, 'pipit_tasks_running_max')],
       ])));
   }
   await draw();
