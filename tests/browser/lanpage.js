@@ -146,7 +146,7 @@ async function main() {
     await addEx.getByRole('button', { name: 'Add exchange' }).click();
     await submitted(addEx);
     await page.getByRole('button', { name: 'Refresh exchange balances' }).click();
-    await page.locator('#exchange-balances table').waitFor({ timeout: T });
+    await page.locator('#exchange-balances table').first().waitFor({ timeout: T });
     result.exchange_rows = await page.locator('#exchange-balances tbody tr').count();
     await page.getByRole('button', { name: 'Read new exchange history' }).click();
     await page.getByText('History read; see the History screen.').waitFor({ timeout: T });
@@ -204,12 +204,14 @@ async function main() {
     await page.setViewportSize({ width: 375, height: 740 });
     for (const name of ['dashboard', 'accounts', 'manual', 'exchanges', 'history', 'tasks', 'settings', 'node']) {
       await show(name);
-      result.phone[name] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      // neither the page nor a table inside it scrolls sideways
+      result.phone[name] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth,
+        [...document.querySelectorAll('.scroll')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.querySelector('caption').textContent)]);
       await shot('phone-' + name);
     }
     await page.getByRole('button', { name: 'Log out' }).click();
     await ready('login');
-    result.phone.login = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    result.phone.login = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth, []]);
     await shot('phone-login');
     await page.setViewportSize({ width: 1280, height: 900 });
     step('phone viewport');

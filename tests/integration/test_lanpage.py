@@ -202,8 +202,9 @@ def a_person_uses_every_screen_on_desktop_and_phone():
     check("Ethereum balances" in res["tasks_text"] and "done" in res["tasks_text"], res["tasks_text"])
     check("progress_updates" in res["messages_text"], res["messages_text"][:500])
     check("Uptime" in res["node_text"] and "Budget" in res["node_text"], res["node_text"][:500])
-    for name, (scroll, width) in res["phone"].items():
+    for name, (scroll, width, tables) in res["phone"].items():
         check(scroll <= width, f"{name} scrolls sideways on a phone: {scroll} > {width}")
+        check(not tables, f"{name}: tables wider than a phone: {tables}")
     check("session has ended" in res["session_banner"], res["session_banner"])
     check("unreachable" in res["unreachable_banner"], res["unreachable_banner"])
     # the page's own scripts logged nothing; the browser's "Failed to load resource" lines are

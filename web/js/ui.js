@@ -87,7 +87,7 @@ export function money(s, currency = 'USD') {
 
 export function short(addr) { return addr && addr.length > 14 ? addr.slice(0, 8) + '…' + addr.slice(-6) : addr; }
 
-export function when(ts) { return new Date(ts * 1000).toLocaleString(); }
+export function when(ts) { return new Date(ts * 1000).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }); }
 
 // An asset identifier's short name ("eip155:1/erc20:0x…" → its symbol from names, else the tail)
 export function assetName(id, names) {

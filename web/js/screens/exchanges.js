@@ -63,13 +63,15 @@ export async function render(root) {
     refresh.disabled = true;
     try {
       const b = await task('GET', '/api/1/exchanges/balances' + (fresh ? '?ignore_cache=true' : ''), undefined, 'Exchange balances');
-      const rows = [];
-      for (const [loc, assets] of Object.entries(b || {})) for (const [id, v] of Object.entries(assets)) rows.push([loc, id, v]);
-      const names = await assetNames(rows.map((r) => r[1]));
+      const locs = Object.entries(b || {});
+      const names = await assetNames(locs.flatMap(([, assets]) => Object.keys(assets)));
       clear(balBox);
-      balBox.append(rows.length ? table('Exchange balances', ['Exchange', 'Asset', 'Amount', 'Value'],
-        rows.map(([loc, id, v]) => [loc, h('span', { title: id }, assetName(id, names)), amount(v.amount), money(v.value)]), [2, 3])
-        : h('p', { class: 'muted' }, 'No balances on the connected exchanges.'));
+      for (const [loc, assets] of locs) { // one table per exchange: three columns fit a phone
+        const rows = Object.entries(assets).sort((x, y) => Number(y[1].value) - Number(x[1].value));
+        balBox.append(table(loc, ['Asset', 'Amount', 'Value'],
+          rows.map(([id, v]) => [h('span', { title: id }, assetName(id, names)), amount(v.amount), money(v.value)]), [1, 2]));
+      }
+      if (!locs.some(([, assets]) => Object.keys(assets).length)) balBox.append(h('p', { class: 'muted' }, 'No balances on the connected exchanges.'));
     } catch (e) {
       if (e.kind !== 'failed') throw e;
       clear(balBox).append(errorBox(e, 'Balances:'));

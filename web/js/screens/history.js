@@ -45,9 +45,11 @@ export async function render(root) {
       const entries = (r.entries || []).map((x) => x.entry || x);
       const names = await assetNames(entries.map((e) => e.asset).filter(Boolean));
       clear(out);
-      out.append(entries.length ? table('History events', ['Time', 'Location', 'Type', 'Asset', 'Amount', 'Notes'], entries.map((e) => [
-        when(e.timestamp / (e.timestamp > 1e11 ? 1000 : 1)), e.location + (e.location_label ? ' · ' + e.location_label : ''),
-        `${e.event_type} / ${e.event_subtype}`, h('span', { title: e.asset }, assetName(e.asset, names)), amount(e.amount), e.user_notes || e.notes || '']), [4])
+      // four columns (an event's type over its location, its amount with the asset) fit a phone
+      out.append(entries.length ? table('History events', ['Time', 'Event', 'Amount', 'Notes'], entries.map((e) => [
+        when(e.timestamp / (e.timestamp > 1e11 ? 1000 : 1)),
+        h('span', null, `${e.event_type} / ${e.event_subtype}`, h('br'), h('span', { class: 'muted' }, e.location + (e.location_label ? ' · ' + e.location_label : ''))),
+        h('span', null, amount(e.amount) + ' ', h('span', { title: e.asset }, assetName(e.asset, names))), e.user_notes || e.notes || '']), [2], [3])
         : h('p', { class: 'muted' }, 'No events match.'));
       pageInfo.textContent = found ? `${offset + 1}–${offset + entries.length} of ${found} (${r.entries_total} in all)` : '';
       prev.disabled = offset === 0;

@@ -31,12 +31,12 @@ export async function render(root) {
     const names = await assetNames(balances.map((b) => b.asset));
     clear(listBox);
     if (!balances.length) { listBox.append(h('p', { class: 'muted' }, 'No manual balances yet.')); return; }
-    listBox.append(table('Manual balances', ['Label', 'Asset', 'Amount', 'Value', 'Location', ''], balances.map((b) => [
-      b.label, h('span', { title: b.asset }, assetName(b.asset, names)), amount(b.amount), money(b.value || 0),
-      b.location + (b.balance_type === 'liability' ? ' (liability)' : ''),
+    listBox.append(table('Manual balances', ['Balance', 'Amount', 'Value', ''], balances.map((b) => [
+      h('span', null, b.label, h('br'), h('span', { class: 'muted' }, b.location + (b.balance_type === 'liability' ? ' (liability)' : ''))),
+      h('span', null, amount(b.amount) + ' ', h('span', { title: b.asset }, assetName(b.asset, names))), money(b.value || 0),
       h('span', { class: 'row-actions' },
         h('button', { type: 'button', onclick: () => editAmount(b) }, 'Edit amount'),
-        h('button', { type: 'button', class: 'danger', onclick: () => remove(b) }, 'Remove'))]), [2, 3]));
+        h('button', { type: 'button', class: 'danger', onclick: () => remove(b) }, 'Remove'))]), [1, 2]));
   }
 
   async function editAmount(b) {

@@ -32,10 +32,13 @@ export async function render(root, app) {
 
   async function loadNodes() {
     const nodes = await api('GET', NODES);
-    clear(nodesBox).append(nodes.length ? table('RPC nodes', ['Name', 'Endpoint', 'Weight', 'Owned', 'Active', ''], nodes.map((n) => [
-      n.name, h('code', null, n.endpoint || '(etherscan)'), n.weight, n.owned ? 'yes' : 'no',
-      h('button', { type: 'button', 'aria-pressed': n.active ? 'true' : 'false', onclick: () => change('PATCH', Object.assign({}, n, { active: !n.active })) }, n.active ? 'Active' : 'Inactive'),
-      h('button', { type: 'button', class: 'danger', onclick: () => change('DELETE', { identifier: n.identifier }) }, 'Remove')]))
+    // three columns, so that a phone shows the buttons without scrolling the table
+    clear(nodesBox).append(nodes.length ? table('RPC nodes', ['Node', 'Weight', ''], nodes.map((n) => [
+      h('span', null, h('strong', null, n.name), h('br'), h('code', null, n.endpoint || '(etherscan)')),
+      `${n.weight} %${n.owned ? ', owned' : ''}`,
+      h('span', { class: 'row-actions' },
+        h('button', { type: 'button', 'aria-pressed': n.active ? 'true' : 'false', onclick: () => change('PATCH', Object.assign({}, n, { active: !n.active })) }, n.active ? 'Active' : 'Inactive'),
+        h('button', { type: 'button', class: 'danger', onclick: () => change('DELETE', { identifier: n.identifier }) }, 'Remove'))]))
       : h('p', { class: 'muted' }, 'No RPC nodes: balances cannot be read from the chain.'));
   }
   async function change(method, body) {

@@ -28,9 +28,11 @@ export async function render(root) {
   root.append(section('This page’s tasks', mine), section('The node’s task list', theirs), section('Messages from the node (live)', msgs));
 
   const drawMine = () => {
-    clear(mine).append(tasks.length ? table('Tasks', ['Task', 'Id', 'State', 'Progress', 'Time', 'Result'], tasks.map((t) => [
-      t.label, t.id === null ? '' : String(t.id), h('span', { class: 'state ' + t.state }, t.state),
-      t.state === 'pending' || t.total ? progress(t.processed, t.total, t.label) : '', secs(t), t.message || '']), [], [5])
+    clear(mine).append(tasks.length ? table('Tasks', ['Task', 'State', 'Result'], tasks.map((t) => [
+      h('span', null, t.label, t.id === null ? '' : h('span', { class: 'muted' }, ` #${t.id}`)),
+      h('span', null, h('span', { class: 'state ' + t.state }, t.state), ' ', h('span', { class: 'muted' }, secs(t)),
+        t.state === 'pending' || t.total ? h('br') : null, t.state === 'pending' || t.total ? progress(t.processed, t.total, t.label) : null),
+      t.message || '']), [], [2])
       : h('p', { class: 'muted' }, 'No tasks yet.'));
   };
   const drawMsgs = () => {
