@@ -11,7 +11,8 @@ export async function render(root, app) {
   const s = await api('GET', '/api/1/settings');
   const cur = CURRENCIES.includes(s.main_currency) ? CURRENCIES : [s.main_currency].concat(CURRENCIES);
   const [cWrap, cIn] = field('Main currency', { name: 'main_currency', options: cur.map((c) => [c, c]), value: s.main_currency });
-  const currency = form('Main currency', [cWrap], 'Save currency', async () => {
+  const cNote = h('p', { class: 'muted' }, 'Kept for rotki’s frontend; pipit’s own values are in USD for now.');
+  const currency = form('Main currency', [cWrap, cNote], 'Save currency', async () => {
     await api('PUT', '/api/1/settings', { settings: { main_currency: cIn.value } });
     app.currency = cIn.value;
     return `Main currency is ${cIn.value}.`;
