@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """frontend_web_gen.py WEB_DIR OUT.c — embeds pipit's own page (web/) into the binary.
 
-Writes OUT.c: one byte array per file under WEB_DIR (dotfiles left out) and, for each text
-file, a gzip variant "<name>.gz" made here (level 9, no name or time in the header, so the
-output depends on the content only), kept when it is smaller. The table is sorted by name for
+Writes OUT.c: one byte array per file under WEB_DIR (dotfiles, .sh, .py and .gz files left out)
+and, for each text file, a gzip variant "<name>.gz" made here (level 9, no name or time in the
+header, so the output depends on the content only), kept when it is smaller. The table is sorted by name for
 services/frontend_web.c's binary search; each entry's version (the ETag's) is the first 8 bytes
 of the content's SHA-256.
 

@@ -11,7 +11,8 @@ export const title = 'Dashboard';
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 function axisNumber(x) { return Math.abs(x) >= 1e15 ? x.toExponential(1) : compact.format(x); }
 
-function pct(s) { const n = Number(s); return Number.isFinite(n) ? n.toFixed(1) + ' %' : ''; }
+// rotki sends shares as "12.34%"
+function pct(s) { const n = parseFloat(s); return Number.isFinite(n) ? n.toFixed(1) + ' %' : ''; }
 
 async function showBalances(box, b, cur) {
   clear(box);
