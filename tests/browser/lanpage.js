@@ -112,6 +112,9 @@ async function main() {
     const card = page.locator('.account', { hasText: 'Cold wallet' });
     await card.waitFor({ timeout: T });
     result.account_card = await card.textContent();
+    // one of the test's addresses removed again (the confirm dialog is accepted)
+    await page.locator('.account', { hasText: cfg.remove_address }).getByRole('button', { name: 'Remove' }).click();
+    await page.locator('.account', { hasText: cfg.remove_address }).waitFor({ state: 'detached', timeout: T });
     result.accounts_shown = await page.locator('.account').count();
     await shot('accounts');
     step('address added');

@@ -18,10 +18,22 @@ export async function render(root) {
     await task('PUT', PATH, { accounts: [{ address: aIn.value.trim(), label: lIn.value.trim() || null, tags: tags.length ? tags : null }] },
       'Adding an address');
     aIn.value = lIn.value = tIn.value = '';
+    await requery();
     await load();
     return 'Address added.';
   });
   root.append(add, section('Tracked addresses', listBox));
+
+  // the tracked set changed: ask the chain again (as rotki's frontend does) rather than show a
+  // cached answer that predates it
+  async function requery() {
+    try {
+      await task('POST', '/api/1/balances/blockchains/eth', {}, 'Ethereum balances', 'evm_balances_query');
+    } catch (e) {
+      if (e.kind !== 'failed') throw e;
+      listBox.prepend(errorBox(e, 'Balances:'));
+    }
+  }
 
   async function edit(acct, label, tags) {
     await ensureTags(tags);
