@@ -30,12 +30,15 @@ LDLIBS     := -L$(DEPS)/lib -lwebsockets -lsqlcipher -lmbedtls -lmbedx509 -lmbed
 CORE_SRC     := $(wildcard core/*.c)
 SERVICE_SRC  := $(filter-out services/pipit.c,$(wildcard services/*.c services/*/*.c))
 DB_SRC       := $(wildcard db/*.c)
-NODE_SRC     := $(CORE_SRC) $(PLATFORM_SRC) $(DB_SRC) $(SERVICE_SRC)
+# pipit's own page: web/ embedded into the binary by a generated C file (per target)
+WEB_FILES    := $(shell find web -type f ! -name '.*' | LC_ALL=C sort)
+WEB_C        := $(BUILD)/gen/web_files.c
+NODE_SRC     := $(CORE_SRC) $(PLATFORM_SRC) $(DB_SRC) $(SERVICE_SRC) $(WEB_C)
 UNIT_SRC     := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(1)/obj/%.o,$(2))
 
-.PHONY: all run test bench setup deps unit unit-asan integration clean install fuzz fuzz-build test-ports test-target
+.PHONY: FORCE all run test bench setup deps unit unit-asan integration clean install fuzz fuzz-build test-ports test-target
 all: $(BUILD)/pipit$(EXE)
 
 setup:
@@ -50,6 +53,14 @@ $(DEPS)/lib/libwebsockets.a:
 $(BUILD)/include/jsmn.h: /usr/include/jsmn.h
 	@mkdir -p $(dir $@)
 	cp $< $@
+
+# --- the built-in page: regenerated when a file of web/ (or the list of them) changes -------
+$(BUILD)/gen/web_files.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(WEB_FILES)' | cmp -s - $@ || echo '$(WEB_FILES)' >$@
+$(WEB_C): $(WEB_FILES) $(BUILD)/gen/web_files.list services/frontend_web_gen.py
+	$(PYTHON) services/frontend_web_gen.py web $@
+FORCE:
 
 # --- the node ---------------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a $(BUILD)/include/jsmn.h

@@ -11,6 +11,7 @@
 #include "../core/alloc.h"
 #include "../core/log.h"
 #include "api.h"
+#include "frontend_web.h"
 
 #define CHUNK 16384
 #define HDR_ROOM 1024
@@ -408,7 +409,12 @@ int frontend_init(const config_t *cfg, loop_t *loop)
     fe.loop = loop;
     fe.live = NULL;
     fe.src = NULL;
-    if (!cfg->frontend_dir[0]) return 0;
+    if (!cfg->frontend_dir[0]) {
+        fe.src = frontend_web_source();
+        log_info("frontend: serving the built-in page (%u bytes, %u gzipped)", frontend_web_bytes,
+                 frontend_web_gz_bytes);
+        return 0;
+    }
     if (!(fe.src = frontend_dir_source(cfg->frontend_dir))) return -1;
     void *f;
     frontend_info_t info;

@@ -43,7 +43,10 @@ struct frontend_source {
 /* The folder source: NULL (reason logged) when dir is not an existing folder. */
 frontend_source_t *frontend_dir_source(const char *dir);
 
-/* Starts serving cfg->frontend_dir; without one the node serves the API only. -1: a bad folder. */
+/* The built-in page (web/, embedded at build time): see frontend_web.h. */
+frontend_source_t *frontend_web_source(void);
+
+/* Starts serving cfg->frontend_dir, or without one the built-in page. -1: a bad folder. */
 int frontend_init(const config_t *cfg, loop_t *loop);
 /* After the loop (and its worker) stopped: frees what is left. */
 void frontend_shutdown(void);

@@ -13,6 +13,7 @@
 
 static const config_t *cfg;
 static loop_t *loop;
+static uint64_t started_ms; /* pal_mono_ms() at system_init: the node's uptime */
 
 static int api_ping(api_req_t *req)
 {
@@ -99,6 +100,8 @@ static int api_info(api_req_t *req)
     json_begin_object(w);
     json_write_key(w, "platform");
     json_write_str(w, pal_name());
+    json_write_key(w, "uptime_s");
+    json_write_uint64(w, (pal_mono_ms() - started_ms) / 1000);
     json_write_key(w, "api");
     json_begin_object(w);
     json_write_key(w, "host");
@@ -206,5 +209,6 @@ int system_init(const config_t *c, loop_t *l)
 {
     cfg = c;
     loop = l;
+    started_ms = pal_mono_ms();
     return api_add_routes(routes, sizeof routes / sizeof routes[0]);
 }

@@ -323,13 +323,22 @@ def nothing_outside_the_folder_is_ever_served():
 
 
 @test
-def without_frontend_dir_nothing_changes():
+def without_frontend_dir_the_built_in_page_is_served():
     with Node() as n:
         st, h, b = fetch(n, "/")
+        check(st == 200 and h["content-type"] == "text/html; charset=utf-8" and b"/js/app.js" in b, (st, b[:200]))
+        st, h, b = fetch(n, "/settings", headers={"Accept": "text/html"})
+        check(st == 200 and b"/js/app.js" in b, (st, b[:200]))
+        check(fetch(n, "/", method="HEAD")[0] == 200, "HEAD /")
+        check(fetch(n, "/missing.js")[0] == 404, "no such file")
+        st, h, b = fetch(n, "/api/1/nothing")
         check(st == 404 and h["content-type"] == "application/json", (st, b))
-        st, h, b = fetch(n, "/index.html", headers={"Accept": "text/html"})
-        check(st == 404 and h["content-type"] == "application/json", (st, b))
-        check(fetch(n, "/", method="HEAD")[0] == 404, "HEAD of an unknown path is a 404, as GET")
+    site = Site()
+    try:
+        with Node("--frontend-dir", site.root) as n:  # the folder wins over the built-in page
+            check(fetch(n, "/")[2] == INDEX, "--frontend-dir overrides the built-in page")
+    finally:
+        site.close()
 
 
 @test

@@ -5,6 +5,7 @@
 
 #include "../../platform/pal.h"
 #include "../../services/frontend.h"
+#include "../../services/frontend_web.h"
 #include "unit.h"
 
 #define ROOT "/tmp/pipit-unit-frontend"
@@ -73,4 +74,41 @@ UNIT_TEST(content_types_by_extension)
     CHECK_EQ_STR(frontend_content_type(".png"), "image/png");
 }
 
-UNIT_SUITE(suite_frontend, UNIT_CASE(folder_source_opens_files_inside_only), UNIT_CASE(content_types_by_extension));
+/* The built-in page (the generated table of web/): sorted for the lookup, every text file with
+ * its gzip variant, reads in chunks give back the file, absent names are ENOENT. */
+UNIT_TEST(built_in_page_source)
+{
+    CHECK(frontend_web_nfiles >= 4);
+    for (unsigned i = 1; i < frontend_web_nfiles; i++) CHECK(strcmp(frontend_web_files[i - 1].rel, frontend_web_files[i].rel) < 0);
+    CHECK(frontend_web_gz_bytes < frontend_web_bytes);
+    frontend_source_t *src = frontend_web_source();
+    void *f;
+    frontend_info_t info, gzinfo;
+    CHECK(src->open(src, "index.html", &f, &info) == PAL_OK);
+    char buf[64 * 1024];
+    size_t got = 0;
+    long n;
+    while ((n = src->read(f, buf + got, 7)) > 0) got += (size_t)n; /* odd chunks, to the end */
+    CHECK(n == 0 && got == info.size && got > 100 && got < sizeof buf);
+    buf[got] = 0;
+    CHECK(strstr(buf, "<!doctype html>") == buf && strstr(buf, "/js/app.js"));
+    src->close(f);
+    CHECK(src->open(src, "index.html.gz", &f, &gzinfo) == PAL_OK);
+    CHECK(src->read(f, buf, 2) == 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b);
+    CHECK(gzinfo.size < info.size && gzinfo.version != info.version);
+    src->close(f);
+    CHECK(src->open(src, "vendor/uPlot.iife.min.js", &f, &info) == PAL_OK);
+    src->close(f);
+    CHECK(src->open(src, "js/app.js.gz", &f, &info) == PAL_OK);
+    src->close(f);
+    CHECK(src->open(src, "missing.html", &f, &info) == PAL_ENOENT);
+    CHECK(src->open(src, "index.htm", &f, &info) == PAL_ENOENT);
+    CHECK(src->open(src, "", &f, &info) == PAL_ENOENT);
+    CHECK(src->open(src, "zzz", &f, &info) == PAL_ENOENT);
+    src->destroy(src); /* a static source: nothing to free, still usable */
+    CHECK(frontend_web_source()->open(frontend_web_source(), "style.css", &f, &info) == PAL_OK);
+    frontend_web_source()->close(f);
+}
+
+UNIT_SUITE(suite_frontend, UNIT_CASE(folder_source_opens_files_inside_only), UNIT_CASE(content_types_by_extension),
+           UNIT_CASE(built_in_page_source));
