@@ -448,6 +448,7 @@ static void write_done(db_job_t *j)
     }
     if (op->kind == OP_DELETE || op->kind == OP_TYPE_DELETE)
         for (size_t i = 0; i < op->n; i++) chain_balances_forget(op->chain->api, op->items[i].address);
+    if (op->kind == OP_PUT) chain_balances_stale(op->chain->api); /* the new ones are not in it */
     json_writer_t *w;
     switch (op->kind) {
     case OP_PUT: /* the added addresses, checksummed */

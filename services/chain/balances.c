@@ -117,6 +117,7 @@ static struct {
     const config_t *cfg;
     cache_t eth;
     char eth_user[128]; /* the cache belongs to this user: another login starts empty */
+    int eth_stale;      /* accounts were added since: a plain GET asks the chain again */
     int64_t last_snapshot_ts; /* per login; 0 = read it from the DB on the next query */
     char last_node[64], last_node_user[128]; /* the node that answered the last batch, for whom */
 } bs;
@@ -283,6 +284,12 @@ void chain_balances_forget(const char *chain, const char *checksummed_address)
         c->naccts--;
         return;
     }
+}
+
+void chain_balances_stale(const char *chain)
+{
+    (void)chain;
+    bs.eth_stale = 1;
 }
 
 /* ------------------------------------------------------------------ the query */
@@ -1150,6 +1157,7 @@ static void query_end(loop_task_t *t)
         const char *u = auth_user();
         cache_free(&bs.eth);
         bs.eth = q->r; /* the cache takes the result over, priced */
+        bs.eth_stale = 0;
         memset(&q->r, 0, sizeof q->r);
         snprintf(bs.eth_user, sizeof bs.eth_user, "%s", u ? u : "");
     }
@@ -1238,7 +1246,7 @@ static int start_query(api_req_t *req, int kind, int force)
         alloc_free(q);
         return API_DONE;
     }
-    int fresh = cache_usable() && now_s() - bs.eth.ts < CACHE_FRESH_S;
+    int fresh = cache_usable() && !bs.eth_stale && now_s() - bs.eth.ts < CACHE_FRESH_S;
     if (kind == Q_CHAIN && !force && !save_data && (only_cache || (fresh && !ignore_cache))) {
         /* cached and priced already */
         json_writer_t *w = api_reply_begin(req);

@@ -21,5 +21,7 @@ int64_t chain_balances_account_tokens(const char *chain, const char *checksummed
 const char *chain_balances_last_node(const char *chain);
 /* Drops an account from the cache (it was removed). */
 void chain_balances_forget(const char *chain, const char *checksummed_address);
+/* Accounts were added: the cache no longer answers a plain GET as fresh (only_cache still reads it). */
+void chain_balances_stale(const char *chain);
 
 #endif

@@ -150,6 +150,24 @@ def without_multicall_batched_calls_give_the_same_balances():
 
 
 @test
+def an_added_account_is_not_hidden_by_the_cached_answer():
+    c = chain()
+    accs = c.info["accounts"][:2]
+    with Node() as n:
+        login(n)
+        setup_user(n, c.info, [("ganache", c.url, True, "100")], accounts=accs)
+        st, res, msg = n.call("GET", "/api/1/balances/blockchains/eth", timeout=60)
+        check(st == 200 and sorted(res["per_account"]["eth"]) == sorted(accs), (st, msg))
+        new = c.info["accounts"][2]
+        st, _, msg = n.call("PUT", "/api/1/blockchains/eth/accounts", {"accounts": [{"address": new.lower()}]}, timeout=60)
+        check(st == 200, msg)
+        # the cache is minutes fresh, but no longer complete: GET asks the node again
+        st, res, msg = n.call("GET", "/api/1/balances/blockchains/eth", timeout=60)
+        check(st == 200 and new in res["per_account"]["eth"], (st, msg, list(res["per_account"]["eth"]) if res else None))
+        compare(c.info, res, accs + [new])
+
+
+@test
 def a_dead_first_node_fails_over_to_the_second():
     c = chain()
     accs = c.info["accounts"][:5]
