@@ -42,6 +42,7 @@ static uint64_t threshold[PAL_FAULT_CLASS_COUNT]; /* a draw below it is a fault 
 static _Atomic uint64_t calls[PAL_FAULT_CLASS_COUNT], injected[PAL_FAULT_CLASS_COUNT];
 static _Atomic uint64_t draws, alloc_calls;
 static uint64_t alloc_nth;
+static int stacks; /* PIPIT_FAULT_STACKS: print where each refused allocation was asked for */
 static _Atomic int64_t wall_offset_ms;
 static _Atomic uint64_t mono_offset_us;
 static _Thread_local int in_fault; /* logging reads the clock: no fault inside a fault */
@@ -81,6 +82,7 @@ int pal_init(const pal_hooks_t *h)
         }
         const char *nth = getenv("PIPIT_FAULT_ALLOC_NTH");
         if (nth && *nth) alloc_nth = strtoull(nth, NULL, 0);
+        stacks = getenv("PIPIT_FAULT_STACKS") != NULL;
     }
     return posix_init(h);
 }
@@ -111,14 +113,21 @@ int pal_fault_hit(pal_fault_class_t c)
     return 1;
 }
 
-int pal_fault_alloc(void)
+void __sanitizer_print_stack_trace(void);
+
+int pal_fault_alloc(int tag, size_t size)
 {
     if (!enabled || in_fault) return 0;
-    if (alloc_nth && atomic_fetch_add(&alloc_calls, 1) + 1 == alloc_nth) {
-        note(PAL_FAULT_ALLOC);
-        return 1;
+    int hit = alloc_nth && atomic_fetch_add(&alloc_calls, 1) + 1 == alloc_nth;
+    if (hit) note(PAL_FAULT_ALLOC);
+    else hit = pal_fault_hit(PAL_FAULT_ALLOC);
+    if (hit && stacks) {
+        in_fault = 1;
+        log_debug("fault: the refused allocation: tag %d, %zu bytes", tag, size);
+        __sanitizer_print_stack_trace();
+        in_fault = 0;
     }
-    return pal_fault_hit(PAL_FAULT_ALLOC);
+    return hit;
 }
 
 /* ---- time: jumps that stay (a wall clock set by hand or NTP; a monotonic one after a stall) */

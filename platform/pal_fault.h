@@ -10,12 +10,14 @@
  *   PIPIT_FAULT_RATE=P            probability of a fault per call, every class (default 0.02)
  *   PIPIT_FAULT_RATE_<CLASS>=P    one class's own (class names below, upper case)
  *   PIPIT_FAULT_ALLOC_NTH=N       the Nth allocation after start-up fails (once)
+ *   PIPIT_FAULT_STACKS=1          prints the stack of each refused allocation
  *
  * Every injected fault is logged once at debug level and counted (GET /api/1/metrics:
  * pipit_faults_injected_total{class=…}). */
 #ifndef PIPIT_PAL_FAULT_H
 #define PIPIT_PAL_FAULT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum {
@@ -40,7 +42,8 @@ int pal_fault_hit(pal_fault_class_t c);
 uint64_t pal_fault_draw(void);
 uint64_t pal_fault_count(pal_fault_class_t c);
 const char *pal_fault_class_name(pal_fault_class_t c);
-/* The allocator's hook: 1 when this allocation is to fail. */
-int pal_fault_alloc(void);
+/* The allocator's hook: 1 when this allocation (of an alloc_tag_t, size bytes) is to fail.
+ * With PIPIT_FAULT_STACKS set, each failed allocation's stack is printed (ASan builds). */
+int pal_fault_alloc(int tag, size_t size);
 
 #endif
