@@ -39,6 +39,7 @@ static const char *const class_names[PAL_FAULT_CLASS_COUNT] = {
 static int enabled;
 static uint64_t seed;
 static uint64_t threshold[PAL_FAULT_CLASS_COUNT]; /* a draw below it is a fault */
+static uint64_t skip[PAL_FAULT_CLASS_COUNT];      /* calls of the class that never fail, first */
 static _Atomic uint64_t calls[PAL_FAULT_CLASS_COUNT], injected[PAL_FAULT_CLASS_COUNT];
 static _Atomic uint64_t draws, alloc_calls;
 static uint64_t alloc_nth;
@@ -72,13 +73,17 @@ int pal_init(const pal_hooks_t *h)
         seed = mix(strtoull(s, NULL, 0));
         double all = env_rate("PIPIT_FAULT_RATE", 0.02);
         for (int c = 0; c < PAL_FAULT_CLASS_COUNT; c++) {
-            char name[64] = "PIPIT_FAULT_RATE_";
-            size_t n = strlen(name);
-            for (const char *p = class_names[c]; *p && n + 1 < sizeof name; p++) name[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-            name[n] = 0;
+            char name[64], upper[24];
+            size_t n = 0;
+            for (const char *p = class_names[c]; *p && n + 1 < sizeof upper; p++) upper[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+            upper[n] = 0;
+            snprintf(name, sizeof name, "PIPIT_FAULT_RATE_%s", upper);
             /* allocations fail only where asked: by their own rate or PIPIT_FAULT_ALLOC_NTH */
             double r = env_rate(name, c == PAL_FAULT_ALLOC ? 0 : all);
             threshold[c] = r >= 1 ? UINT64_MAX : (uint64_t)(r * 18446744073709551616.0);
+            snprintf(name, sizeof name, "PIPIT_FAULT_SKIP_%s", upper);
+            const char *sk = getenv(name);
+            skip[c] = sk && *sk ? strtoull(sk, NULL, 0) : 0;
         }
         const char *nth = getenv("PIPIT_FAULT_ALLOC_NTH");
         if (nth && *nth) alloc_nth = strtoull(nth, NULL, 0);
@@ -108,6 +113,7 @@ int pal_fault_hit(pal_fault_class_t c)
 {
     if (!enabled || in_fault || (unsigned)c >= PAL_FAULT_CLASS_COUNT || !threshold[c]) return 0;
     uint64_t n = atomic_fetch_add(&calls[c], 1);
+    if (n < skip[c]) return 0;
     if (mix(seed ^ mix(n * PAL_FAULT_CLASS_COUNT + (uint64_t)c)) >= threshold[c]) return 0;
     note(c);
     return 1;

@@ -9,6 +9,7 @@
  *   PIPIT_FAULT_SEED=N            turns injection on (without it nothing ever fails)
  *   PIPIT_FAULT_RATE=P            probability of a fault per call, every class (default 0.02)
  *   PIPIT_FAULT_RATE_<CLASS>=P    one class's own (class names below, upper case)
+ *   PIPIT_FAULT_SKIP_<CLASS>=N    the class's first N calls never fail (faults start later)
  *   PIPIT_FAULT_ALLOC_NTH=N       the Nth allocation after start-up fails (once)
  *   PIPIT_FAULT_STACKS=1          prints the stack of each refused allocation
  *

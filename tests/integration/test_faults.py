@@ -31,7 +31,7 @@ TAG = {"description": "d", "background_color": "fafafa", "foreground_color": "ff
 # fault profiles the seeds cycle through: (name, rates per class; others 0)
 PROFILES = [
     ("network", {"CONNECT": 0.3, "RECV": 0.25, "SEND": 0.25, "POLL": 0.05}),
-    ("disk", {"DB_WRITE": 0.004, "DB_SYNC": 0.03, "DISK_FULL": 0.003, "FILE": 0.3, "FSYNC": 0.2}),
+    ("disk", {"DB_WRITE": 0.02, "DB_SYNC": 0.1, "DISK_FULL": 0.01, "FILE": 0.3, "FSYNC": 0.2}),
     ("mixed", {"CONNECT": 0.1, "RECV": 0.03, "SEND": 0.03, "POLL": 0.02, "DB_WRITE": 0.002, "DB_SYNC": 0.01,
                "DISK_FULL": 0.001, "FILE": 0.02, "FSYNC": 0.05, "CLOCK": 0.0005, "WORKER": 0.3}),
     ("alloc", None),  # PIPIT_FAULT_ALLOC_NTH: one allocation fails, somewhere in the flows
@@ -177,6 +177,9 @@ def fault_env(seed):
         env["PIPIT_FAULT_ALLOC_NTH"] = str(40 + (seed * 7919) % 20000)
     else:
         env.update({f"PIPIT_FAULT_RATE_{k}": str(v) for k, v in rates.items()})
+        if name == "disk":  # SQLite's faults start at a seeded I/O: late in the user's creation (about 300-600 writes) or in a later write
+            for i, (k, base, span) in enumerate((("DB_WRITE", 250, 600), ("DISK_FULL", 250, 600), ("DB_SYNC", 5, 60))):
+                env[f"PIPIT_FAULT_SKIP_{k}"] = str(base + (seed * 7919 + i * 104729) % span)
     return name, env
 
 
