@@ -16,7 +16,7 @@ import time
 import chainpeers
 import exchangepeers as xp
 import harness
-from harness import Node, check, main, test, user_db_rows
+from harness import Node, check, main, snapshot_import_body, test, user_db_rows
 
 FAULTS_BIN = os.environ.get("PIPIT_FAULTS_BIN", "build/linux-faults/pipit")
 BUDGET_S = float(os.environ.get("PIPIT_FAULTS_SECONDS", "90"))  # the whole file stays under 3 minutes
@@ -31,7 +31,7 @@ TAG = {"description": "d", "background_color": "fafafa", "foreground_color": "ff
 # fault profiles the seeds cycle through: (name, rates per class; others 0)
 PROFILES = [
     ("network", {"CONNECT": 0.3, "RECV": 0.25, "SEND": 0.25, "POLL": 0.05}),
-    ("disk", {"DB_WRITE": 0.02, "DB_SYNC": 0.1, "DISK_FULL": 0.01, "FILE": 0.3, "FSYNC": 0.2}),
+    ("disk", {"DB_WRITE": 0.02, "DB_SYNC": 0.3, "DISK_FULL": 0.01, "FILE": 0.3, "FSYNC": 0.2}),
     ("mixed", {"CONNECT": 0.1, "RECV": 0.03, "SEND": 0.03, "POLL": 0.02, "DB_WRITE": 0.002, "DB_SYNC": 0.01,
                "DISK_FULL": 0.001, "FILE": 0.02, "FSYNC": 0.05, "CLOCK": 0.0005, "WORKER": 0.3}),
     ("alloc", None),  # PIPIT_FAULT_ALLOC_NTH: one allocation fails, somewhere in the flows
@@ -136,13 +136,7 @@ class Flows:
     def snapshot_flow(self):
         for i in range(2):
             ts = 1700000000 + self.seed * 10 + i
-            b, loc = os.path.join(self.tmp, f"b{i}.csv"), os.path.join(self.tmp, f"l{i}.csv")
-            with open(b, "w") as f:
-                f.write("timestamp,category,asset_identifier,amount,usd_value\n")
-                f.writelines(f"{ts},asset,TOKEN{k},{k}.5,{k}.25\n" for k in range(50))
-            with open(loc, "w") as f:
-                f.write(f"timestamp,location,usd_value\n{ts},total,1\n")
-            st, _, _ = self.ask("PUT", "/api/1/snapshots", {"balances_snapshot_file": b, "location_data_snapshot_file": loc})
+            st, _, _ = self.ask("PUT", "/api/1/snapshots", snapshot_import_body(self.tmp, ts, 50))
             if st == 200:
                 self.snapshots.append(ts)
 

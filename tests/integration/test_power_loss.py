@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 
-from harness import Node, check, main, test, user_db_rows
+from harness import Node, check, main, snapshot_import_body, test, user_db_rows
 
 BUDGET_S = float(os.environ.get("PIPIT_POWER_LOSS_SECONDS", "155"))  # the file stays under 3 minutes
 MIN_CYCLES = 40
@@ -53,13 +53,7 @@ class Writes:
             ok = st == 200 and not self.balances.append(f"m{k}")
         else:
             ts = 1700000000 + k
-            b, loc = os.path.join(self.tmp, f"b{k}.csv"), os.path.join(self.tmp, f"l{k}.csv")
-            with open(b, "w") as f:
-                f.write("timestamp,category,asset_identifier,amount,usd_value\n")
-                f.writelines(f"{ts},asset,TOKEN{i},{i}.5,{i}.25\n" for i in range(200))
-            with open(loc, "w") as f:
-                f.write(f"timestamp,location,usd_value\n{ts},total,1\n")
-            st = n.call("PUT", "/api/1/snapshots", {"balances_snapshot_file": b, "location_data_snapshot_file": loc}, timeout=30)[0]
+            st = n.call("PUT", "/api/1/snapshots", snapshot_import_body(self.tmp, ts, 200), timeout=30)[0]
             ok = st == 200 and not self.snapshots.append(ts)
         check(ok or st >= 400, (kind, st))
         self.acked += bool(ok)
