@@ -9,6 +9,7 @@ import signal
 import tempfile
 import threading
 import time
+import types
 
 from harness import Node, check, main, snapshot_import_body, test, user_db_rows
 
@@ -99,72 +100,96 @@ def verify_in_db(n, w):
     return len(groups), len(stamps)
 
 
-@test
-def every_acknowledged_write_survives_sigkill():
-    data = tempfile.mkdtemp(prefix="pipit-power-")
-    tmp = tempfile.mkdtemp(prefix="pipit-power-csv-")
-    rng = random.Random(int(os.environ.get("PIPIT_POWER_LOSS_SEED", "1")))
+def create_user(data):
+    """alice on a new data dir; 1 when the tree has /api/1/balances/manual."""
+    with Node(data_dir=data) as n:
+        st, _, msg = n.call("PUT", "/api/1/users", {"name": "alice", "password": "s3cret"}, timeout=60)
+        check(st == 200, msg)
+        return n.call("GET", "/api/1/balances/manual")[0] != 404
+
+
+def kill_cycles(data, w, rng, t_end, min_cycles):
+    """Start, log in, check, write until a random SIGKILL; again until t_end. Returns the cycles."""
     cycles = 0
-    try:
-        with Node(data_dir=data) as n:
-            st, _, msg = n.call("PUT", "/api/1/users", {"name": "alice", "password": "s3cret"}, timeout=60)
-            check(st == 200, msg)
-            st = n.call("GET", "/api/1/balances/manual")[0]
-            manual = st != 404
-            if not manual:
-                print("    note: /api/1/balances/manual answers 404 in this tree: manual balances are not part of this run",
-                      flush=True)
-        w = Writes(tmp, manual)
-        t_end = time.time() + BUDGET_S
-        while cycles < MIN_CYCLES or time.time() < t_end:
-            n = Node(data_dir=data)
-            login(n)
-            verify_in_node(n, w)
-            done, killed = threading.Event(), threading.Event()
-
-            def writer():
-                try:
-                    while True:
-                        w.one(n, rng)
-                except (OSError, ConnectionError, Exception) as e:  # the kill: the write in flight is unanswered
-                    if not killed.is_set():
-                        raise AssertionError(f"a write failed while the node was alive: {e!r}")
-                finally:
-                    done.set()
-
-            errors = []
-
-            def guarded():
-                try:
-                    writer()
-                except AssertionError as e:
-                    errors.append(e)
-
-            t = threading.Thread(target=guarded, daemon=True)
-            t.start()
-            time.sleep(rng.uniform(0.0, 0.15))
-            killed.set()
-            n.proc.send_signal(signal.SIGKILL)
-            n.proc.wait()
-            done.wait(15)
-            check(not errors, errors)
-            cycles += 1
-            if cycles % 25 == 0:
-                verify_in_db(n, w)
+    while cycles < min_cycles or time.time() < t_end:
         n = Node(data_dir=data)
         login(n)
         verify_in_node(n, w)
-        n.stop()
-        events, snaps = verify_in_db(n, w)
-        found = len(w.tags) + len(w.events) + len(w.snapshots) + len(w.balances) + sum(ok for _, ok in w.settings)
-        print(f"    {cycles} kill cycles; writes asked {w.asked}, acknowledged {w.acked}, acknowledged and found {found} "
-              f"(tags {len(w.tags)}, settings {sum(ok for _, ok in w.settings)}, history events {len(w.events)}, "
-              f"snapshots {len(w.snapshots)}, manual balances {len(w.balances) if manual else 'skipped'}); "
-              f"rows found: {events} events, {snaps} snapshots", flush=True)
-        check(found == w.acked, (found, w.acked))
+        killed, errors = threading.Event(), []
+
+        def writer():
+            try:
+                while True:
+                    w.one(n, rng)
+            except Exception as e:  # after the kill: the write in flight is unanswered
+                if not killed.is_set():
+                    errors.append(f"a write failed while the node was alive: {e!r}")
+
+        t = threading.Thread(target=writer, daemon=True)
+        t.start()
+        time.sleep(rng.uniform(0.0, 0.15))
+        killed.set()
+        n.proc.send_signal(signal.SIGKILL)
+        n.proc.wait()
+        t.join(15)
+        check(not errors, errors)
+        cycles += 1
+        if cycles % 25 == 0:
+            verify_in_db(n, w)
+    n = Node(data_dir=data)
+    login(n)
+    verify_in_node(n, w)
+    n.stop()
+    return cycles
+
+
+@test
+def every_acknowledged_write_survives_sigkill():
+    """Two data dirs killed side by side (the restarts' key derivations take the time)."""
+    seed = int(os.environ.get("PIPIT_POWER_LOSS_SEED", "1"))
+    dirs = [tempfile.mkdtemp(prefix="pipit-power-") for _ in range(4)]
+    try:
+        manual = all([create_user(dirs[0]), create_user(dirs[1])])
+        if not manual:
+            print("    note: /api/1/balances/manual answers 404 in this tree: manual balances are not part of this run",
+                  flush=True)
+        writes = [Writes(dirs[2], manual), Writes(dirs[3], manual)]
+        t_end = time.time() + BUDGET_S
+        results, errors = [None, None], []
+
+        def chain(i):
+            try:
+                results[i] = kill_cycles(dirs[i], writes[i], random.Random(seed * 2 + i), t_end, MIN_CYCLES // 2)
+            except Exception as e:
+                errors.append(e)
+
+        threads = [threading.Thread(target=chain, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        cycles = sum(results)
+        asked = sum(w.asked for w in writes)
+        acked = sum(w.acked for w in writes)
+        kinds = {"tags": 0, "settings": 0, "history events": 0, "snapshots": 0, "manual balances": 0}
+        found = 0
+        for i, w in enumerate(writes):
+            verify_in_db(types.SimpleNamespace(data_dir=dirs[i]), w)  # the shell needs the dir only
+            counts = {"tags": len(w.tags), "settings": sum(ok for _, ok in w.settings), "history events": len(w.events),
+                      "snapshots": len(w.snapshots), "manual balances": len(w.balances)}
+            for k, v in counts.items():
+                kinds[k] += v
+            found += sum(counts.values())
+        if not manual:
+            kinds["manual balances"] = "skipped"
+        print(f"    {cycles} kill cycles; writes asked {asked}, acknowledged {acked}, acknowledged and found after "
+              f"the restarts {found} ({kinds})", flush=True)
+        check(found == acked, (found, acked))
     finally:
-        shutil.rmtree(data, ignore_errors=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":
