@@ -75,7 +75,8 @@ int pal_init(const pal_hooks_t *h)
         for (int c = 0; c < PAL_FAULT_CLASS_COUNT; c++) {
             char name[64], upper[24];
             size_t n = 0;
-            for (const char *p = class_names[c]; *p && n + 1 < sizeof upper; p++) upper[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+            for (const char *p = class_names[c]; *p && n + 1 < sizeof upper; p++)
+                upper[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
             upper[n] = 0;
             snprintf(name, sizeof name, "PIPIT_FAULT_RATE_%s", upper);
             /* allocations fail only where asked: by their own rate or PIPIT_FAULT_ALLOC_NTH */
