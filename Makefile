@@ -84,6 +84,17 @@ $(ASAN)/unit: $(call obj,$(ASAN),$(NODE_SRC) $(UNIT_SRC))
 $(ASAN)/pipit: $(call obj,$(ASAN),$(NODE_SRC) services/pipit.c)
 	$(CC) $(ASAN_FLAGS) $^ $(LDLIBS) -o $@
 
+# --- the fault build (tests/integration/test_faults.py): ASan+UBSan, platform/pal_fault.c in
+# place of pal_posix.c, the SQLite VFS shim, libwebsockets' socket calls wrapped
+FAULTS       := build/$(TARGET)-faults
+FAULT_FLAGS  := $(ASAN_FLAGS) -DPIPIT_PAL_FAULTS
+FAULT_WRAP   := -Wl,--wrap=connect,--wrap=recv,--wrap=send,--wrap=accept
+$(FAULTS)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a $(BUILD)/include/jsmn.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(FAULT_FLAGS) $(CPPFLAGS) -MMD -MP -c $< -o $@
+$(FAULTS)/pipit: $(call obj,$(FAULTS),$(filter-out $(PLATFORM_SRC),$(NODE_SRC)) platform/pal_fault.c services/pipit.c)
+	$(CC) $(FAULT_FLAGS) $(FAULT_WRAP) $^ $(LDLIBS) -o $@
+
 unit: $(BUILD)/unit
 	$(BUILD)/unit
 unit-asan: $(ASAN)/unit
@@ -98,8 +109,8 @@ run:
 test:
 	@SETUP_GOAL=test $(MAKE) --no-print-directory setup deps
 	@ports/deps/sqlcipher-shell.sh >/dev/null
-	@$(MAKE) --no-print-directory $(BUILD)/pipit $(BUILD)/unit $(ASAN)/unit $(ASAN)/pipit fuzz-build
-	@FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS) tests/run.sh $(BUILD) $(ASAN)
+	@$(MAKE) --no-print-directory $(BUILD)/pipit $(BUILD)/unit $(ASAN)/unit $(ASAN)/pipit $(FAULTS)/pipit fuzz-build
+	@FUZZ_TEST_SECONDS=$(FUZZ_TEST_SECONDS) tests/run.sh $(BUILD) $(ASAN) $(FAULTS)
 
 bench:
 	@SETUP_GOAL=bench $(MAKE) --no-print-directory setup deps

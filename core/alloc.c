@@ -43,6 +43,17 @@ static tag_counters_t tags[ALLOC_TAG_COUNT];
 static _Atomic size_t total_live, total_peak;
 static size_t budget, reserve;
 static _Thread_local alloc_account_t *account;
+static int (*fault_hook)(int tag, size_t size);
+
+void alloc_set_fault_hook(int (*refuse)(int tag, size_t size)) { fault_hook = refuse; }
+
+/* 1 when the fault hook refuses this allocation (counted as a failure of tag). */
+static int refused(alloc_tag_t tag, size_t size)
+{
+    if (!fault_hook || !fault_hook((int)tag, size)) return 0;
+    atomic_fetch_add_explicit(&tags[tag].failures, 1, memory_order_relaxed);
+    return 1;
+}
 
 alloc_account_t *alloc_set_account(alloc_account_t *a)
 {
@@ -106,7 +117,7 @@ static void uncharge(alloc_tag_t tag, size_t n)
 static void *get(alloc_tag_t tag, size_t size, int sys, int zero)
 {
     if ((unsigned)tag >= ALLOC_TAG_COUNT || size > (size_t)-1 - 2 * HDR) return NULL;
-    if (!charge(tag, size + HDR, sys)) return NULL;
+    if (refused(tag, size) || !charge(tag, size + HDR, sys)) return NULL;
     unsigned char *raw = zero ? sys_calloc(size + HDR) : sys_malloc(size + HDR);
     if (!raw) {
         uncharge(tag, size + HDR);
@@ -130,7 +141,7 @@ static void *reget(alloc_tag_t tag, void *ptr, size_t size, int sys)
     hdr_t *h = header_of(ptr);
     size_t old = h->size;
     alloc_tag_t otag = (alloc_tag_t)h->tag;
-    if (size > old && !charge(otag, size - old, sys)) return NULL;
+    if (size > old && (refused(otag, size) || !charge(otag, size - old, sys))) return NULL;
     hdr_t *nh = sys_realloc(h, size + HDR);
     if (!nh) {
         if (size > old) uncharge(otag, size - old);

@@ -59,6 +59,10 @@ const char *alloc_tag_name(alloc_tag_t tag);
 /* True while work-class allocations of `size` would still succeed. */
 int alloc_has_room(size_t size);
 
+/* A fault hook (the reliability tests' fault build): called before every allocation, a nonzero
+ * answer refuses it as if the heap were exhausted. NULL removes it. */
+void alloc_set_fault_hook(int (*refuse)(int tag, size_t size));
+
 /* An account that allocations made on this thread are also counted to while it is set (an
  * async task's use of the allocator: its handler, its DB jobs, their completions). */
 typedef struct alloc_account_s {

@@ -587,6 +587,10 @@ int loop_turn(loop_t *l, int max_wait_ms)
 
     int n = pal_poll(l->pfds, l->n_io, timeout);
     uint64_t t0 = l->now_us = pal_mono_us();
+    if (n == PAL_ENOMEM) { /* the poll set could not grow this turn: nothing is ready, try again next turn */
+        log_warn("loop: no memory to wait on %zu sockets this turn", l->n_io);
+        n = 0;
+    }
     if (n < 0) {
         log_error("loop: poll failed: %s", pal_last_error());
         return n;

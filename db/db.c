@@ -50,6 +50,9 @@ int db_global_init(void)
     int rc = sqlite3_config(SQLITE_CONFIG_MALLOC, &mem);
     if (rc == SQLITE_OK) rc = sqlite3_config(SQLITE_CONFIG_MULTITHREAD); /* each connection on one thread */
     if (rc == SQLITE_OK) rc = sqlite3_initialize();
+#if defined(PIPIT_PAL_FAULTS)
+    if (rc == SQLITE_OK) rc = db_vfs_fault_register();
+#endif
     if (rc != SQLITE_OK) log_error("db: SQLite start-up failed: %s", sqlite3_errstr(rc));
     return rc == SQLITE_OK ? 0 : -1;
 }

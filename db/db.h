@@ -60,6 +60,10 @@ struct db_job {
 
 /* Global set-up: SQLite's memory through the core allocator (tag "db"). Once, before any db. */
 int db_global_init(void);
+#if defined(PIPIT_PAL_FAULTS)
+/* The fault build's SQLite VFS shim (db/vfs_fault.c), registered by db_global_init. */
+int db_vfs_fault_register(void);
+#endif
 void db_global_shutdown(void);
 
 int db_create(loop_t *loop, db_driver_t driver, int slice_steps, db_t **out);

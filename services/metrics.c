@@ -14,6 +14,9 @@
 #include "httpc.h"
 #include "notifier.h"
 #include "tasks.h"
+#if defined(PIPIT_PAL_FAULTS)
+#include "../platform/pal_fault.h"
+#endif
 
 static loop_t *loop;
 
@@ -143,6 +146,12 @@ static int api_metrics(api_req_t *req)
     scalar(&t, "pipit_tasks_completed_total", "counter", "Async tasks completed.", (double)ts.completed);
     scalar(&t, "pipit_tasks_cancelled_total", "counter", "Async tasks cancelled.", (double)ts.cancelled);
 
+#if defined(PIPIT_PAL_FAULTS)
+    family(&t, "pipit_faults_injected_total", "counter", "Faults the fault build injected, by class.");
+    for (int c = 0; c < PAL_FAULT_CLASS_COUNT; c++)
+        out(&t, "pipit_faults_injected_total{class=\"%s\"} %llu\n", pal_fault_class_name((pal_fault_class_t)c),
+            (unsigned long long)pal_fault_count((pal_fault_class_t)c));
+#endif
     httpc_stats_t hs;
     rpc_stats_t rs;
     httpc_get_stats(&hs);

@@ -8,6 +8,9 @@
 #include "../core/log.h"
 #include "../core/loop.h"
 #include "../platform/pal.h"
+#if defined(PIPIT_PAL_FAULTS)
+#include "../platform/pal_fault.h"
+#endif
 #include "../db/db.h"
 #include "api.h"
 #include "auth.h"
@@ -92,6 +95,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "pipit: platform start-up failed: %s\n", pal_last_error());
         return 1;
     }
+#if defined(PIPIT_PAL_FAULTS)
+    alloc_set_fault_hook(pal_fault_alloc);
+#endif
     int rc = config_load(&cfg, argc, argv, err, sizeof err);
     if (rc > 0) return 0;
     if (rc < 0) {

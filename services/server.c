@@ -33,6 +33,7 @@ typedef struct {
     uint8_t close;     /* the connection ends with this reply ("connection: close") */
     uint8_t closing;   /* that reply is written; close once lws has flushed it */
     uint8_t rx_held;   /* reading paused while the reply is pending (see run_request) */
+    uint8_t sending;   /* the reply's headers are out; its body goes on in pieces (write_piece) */
     void *fe;          /* HTTP: a file the frontend is sending */
 } pss_t;
 
@@ -164,10 +165,45 @@ static int close_when_flushed(struct lws *wsi, pss_t *pss)
     return 0;
 }
 
-/* Writes headers and body in one go (lws keeps what the socket does not take yet).
+/* lws sends at most rx_buffer_size (+ LWS_PRE) per write and copies whatever is left into a
+ * buffer of its own, an allocation that, failing, cuts the reply after its status line; so a
+ * reply goes out in pieces of this size straight from its own buffer, one per writeable turn. */
+#define TX_PIECE 1024
+
+/* The whole reply is out: free it and let the connection go on (or close). */
+static int reply_sent(struct lws *wsi, pss_t *pss)
+{
+    api_req_free(pss->req);
+    pss->req = NULL;
+    pss->sending = 0;
+    if (pss->close) return close_when_flushed(wsi, pss);
+    if (pss->rx_held) { /* the next pipelined request may be read now */
+        pss->rx_held = 0;
+        lws_rx_flow_control(wsi, 1);
+    }
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* The next piece of a reply whose headers are out. On a failed write the connection closes
+ * and LWS_CALLBACK_CLOSED_HTTP frees the request. */
+static int write_piece(struct lws *wsi, pss_t *pss)
+{
+    api_req_t *r = pss->req;
+    size_t n = r->out_len < TX_PIECE ? r->out_len : TX_PIECE;
+    int last = n == r->out_len;
+    if (lws_write(wsi, (unsigned char *)r->out + r->out_off, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < 0) return -1;
+    r->out_off += n;
+    r->out_len -= n;
+    if (last) return reply_sent(wsi, pss);
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+/* Writes the headers and the body's first piece (write_piece sends the rest).
  * Returns what the lws callback must return: nonzero closes the connection. */
 static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
 {
+    if (pss->sending) return write_piece(wsi, pss);
     static unsigned char fallback[LWS_PRE + HDR_ROOM + 256];
     unsigned char hdr[LWS_PRE + HDR_ROOM];
     unsigned char *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr;
@@ -195,16 +231,19 @@ static int write_reply(struct lws *wsi, pss_t *pss, api_req_t *r)
     size_t hl = (size_t)(p - start);
     if (hl > HDR_ROOM) return -1;
     memcpy(buf - hl, start, hl);
-    int n = lws_write(wsi, buf - hl, hl + body_len, LWS_WRITE_HTTP_HEADERS);
-    api_req_free(r);
-    pss->req = NULL;
-    if (n < 0) return -1;
-    if (pss->close) return close_when_flushed(wsi, pss);
-    if (pss->rx_held) { /* the next pipelined request may be read now */
-        pss->rx_held = 0;
-        lws_rx_flow_control(wsi, 1);
+    size_t first = body_len; /* the static text is small: it always goes in one write */
+    if (r->out && hl + first > TX_PIECE) first = hl < TX_PIECE ? TX_PIECE - hl : 0;
+    if (lws_write(wsi, buf - hl, hl + first, LWS_WRITE_HTTP_HEADERS) < 0) return -1;
+    if (first == body_len) return reply_sent(wsi, pss);
+    r->out_off += first;
+    r->out_len -= first;
+    pss->sending = 1;
+    if (!pss->rx_held) { /* a pipelined request waits until this reply is out */
+        pss->rx_held = 1;
+        lws_rx_flow_control(wsi, 0);
     }
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
+    lws_callback_on_writable(wsi);
+    return 0;
 }
 
 /* api.c's sender: inside a callback for this connection write now, else ask lws for a
@@ -591,7 +630,17 @@ int server_start(loop_t *loop, const config_t *cfg)
 
     srv.tick.fn = on_tick;
     httpc_init(loop);
+    /* lws leaves some of its start-up allocations unchecked (the vhost's per-protocol lists: the
+     * first request then dereferences NULL), so a context built while any of them failed is not
+     * trusted: start-up fails cleanly instead */
+    alloc_stats_t before, after;
+    alloc_tag_stats(ALLOC_LWS, &before);
     srv.ctx = lws_create_context(&info);
+    alloc_tag_stats(ALLOC_LWS, &after);
+    if (srv.ctx && after.failures != before.failures) {
+        lws_context_destroy(srv.ctx);
+        srv.ctx = NULL;
+    }
     if (!srv.ctx) {
         log_error("server: cannot listen on %s:%d (address in use, not local, or out of memory)", cfg->api_host,
                   cfg->rest_api_port);

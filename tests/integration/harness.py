@@ -141,6 +141,18 @@ def user_db_rows(n, query, name="alice", password="s3cret"):
     return [line.split("|") for line in (lines[1:] if lines[:1] == ["ok"] else lines)]
 
 
+def snapshot_import_body(dirpath, ts, assets):
+    """Writes rotki's two snapshot CSV exports for timestamp ts (assets TOKEN0.. with amounts and
+    values) into dirpath; returns the body of PUT /api/1/snapshots importing them."""
+    b, loc = os.path.join(dirpath, f"balances-{ts}.csv"), os.path.join(dirpath, f"locations-{ts}.csv")
+    with open(b, "w") as f:
+        f.write("timestamp,category,asset_identifier,amount,usd_value\n")
+        f.writelines(f"{ts},asset,TOKEN{i},{i}.5,{i}.25\n" for i in range(assets))
+    with open(loc, "w") as f:
+        f.write(f"timestamp,location,usd_value\n{ts},total,1\n")
+    return {"balances_snapshot_file": b, "location_data_snapshot_file": loc}
+
+
 def percentile(values, p):
     v = sorted(values)
     return v[min(len(v) - 1, int(len(v) * p / 100))]

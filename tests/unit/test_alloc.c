@@ -97,6 +97,39 @@ UNIT_TEST(strndup_terminates)
     alloc_free(s);
 }
 
+
+/* The fault hook (the fault build's PIPIT_FAULT_ALLOC_NTH): a refusal is a clean NULL, counted
+ * as a failure of the tag, and a refused realloc keeps the old block. */
+static int hook_calls, hook_refuse_at;
+static int refuse_nth(int tag, size_t size)
+{
+    (void)tag;
+    (void)size;
+    return ++hook_calls == hook_refuse_at;
+}
+
+UNIT_TEST(fault_hook_refuses_the_nth_allocation)
+{
+    alloc_stats_t s0, s1;
+    alloc_tag_stats(ALLOC_TEST, &s0);
+    hook_calls = 0;
+    hook_refuse_at = 2;
+    alloc_set_fault_hook(refuse_nth);
+    void *a = alloc_get(ALLOC_TEST, 64);
+    void *b = alloc_get(ALLOC_TEST, 64); /* the 2nd: refused */
+    void *c = alloc_get(ALLOC_TEST, 64);
+    hook_refuse_at = hook_calls + 1;
+    void *grown = alloc_reget(ALLOC_TEST, a, 128); /* refused: a stays valid */
+    alloc_set_fault_hook(NULL);
+    alloc_tag_stats(ALLOC_TEST, &s1);
+    CHECK(a && !b && c && !grown);
+    CHECK_EQ_INT(alloc_size(a), 64);
+    CHECK_EQ_INT(s1.failures - s0.failures, 2);
+    alloc_free(a);
+    alloc_free(c);
+}
+
 UNIT_SUITE(suite_alloc, UNIT_CASE(counts_live_and_peak_per_tag), UNIT_CASE(budget_refuses_and_recovers),
            UNIT_CASE(reserve_is_for_system_class_only), UNIT_CASE(realloc_charges_the_difference),
-           UNIT_CASE(huge_requests_fail_cleanly), UNIT_CASE(strndup_terminates));
+           UNIT_CASE(huge_requests_fail_cleanly), UNIT_CASE(strndup_terminates),
+           UNIT_CASE(fault_hook_refuses_the_nth_allocation));
