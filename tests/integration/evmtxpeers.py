@@ -9,6 +9,9 @@
     truth(index, tracked)            -> (events multiset, discovered tx hashes) by issue 14's rules
     start_etherscan(rpc_url, apikey) -> an Etherscan-shaped indexer of that chain: .url .stats()
                                         .fault(rate_limit_every=N | garbage=kind, garbage_after=K)
+    setup_user(n, info, rpc_url, source, etherscan_key=None)  pipit's user, node, accounts, source
+    refresh(n, timeout) -> (status_code, outcome, seconds)   POST /blockchains/transactions (async)
+    events(n, **filters) -> every EVM event entry, read page by page
 
 The truth is computed here from the chain itself, independently of pipit: an event is the tuple
 (group_identifier, event_type, event_subtype, asset, amount, location_label, address, counterparty).
@@ -20,6 +23,7 @@ import http.client
 import http.server
 import json
 import threading
+import time
 import urllib.parse
 
 import chainpeers
@@ -371,12 +375,17 @@ class Etherscan:
     """An Etherscan-compatible API (module=account: txlist, txlistinternal, tokentx, tokennfttx)
     over the chain at rpc_url, read block by block (ChainIndex) when asked: the answers are
     Etherscan's JSON (strings everywhere, lowercase addresses), paged by page/offset, filtered by
-    startblock/endblock, sorted by sort=asc|desc. Requires apikey and chainid. Faults:
+    startblock/endblock, sorted by sort=asc|desc. Requires apikey and chainid. Like the real one,
+    delay_ms answers later and calls_per_second > 0 answers "Max rate limit reached" to requests
+    beyond that many in the last second. Faults:
     rate_limit_every=N answers every Nth request "Max rate limit reached"; garbage="text" (not
     JSON) or "shape" (JSON of the wrong shape) from request garbage_after + 1 on."""
 
-    def __init__(self, rpc_url, apikey="pipit-test-key", chain_id=1337):
+    def __init__(self, rpc_url, apikey="pipit-test-key", chain_id=1337, delay_ms=0, calls_per_second=0):
         self.index = ChainIndex(rpc_url)
+        self.delay = delay_ms / 1000
+        self.cps = calls_per_second
+        self.recent = collections.deque()  # request times of the last second, for calls_per_second
         self.apikey = apikey
         self.chain_id = chain_id
         self.lock = threading.Lock()
@@ -431,7 +440,17 @@ class Etherscan:
         return json.loads(json.dumps(self.counts))
 
     def answer(self, q):
+        if self.delay:
+            time.sleep(self.delay)
         with self.lock:
+            now = time.monotonic()
+            while self.recent and self.recent[0] < now - 1:
+                self.recent.popleft()
+            if self.cps and len(self.recent) >= self.cps:
+                self.counts["requests"] += 1
+                self.counts["rate_limited"] += 1
+                return 200, json.dumps(RATE_LIMITED).encode()
+            self.recent.append(now)
             self.counts["requests"] += 1
             self.served += 1
             action = q.get("action", "")
@@ -533,5 +552,68 @@ class Etherscan:
             self.server.server_close()
 
 
-def start_etherscan(rpc_url, apikey="pipit-test-key", chain_id=1337):
-    return Etherscan(rpc_url, apikey, chain_id)
+def start_etherscan(rpc_url, apikey="pipit-test-key", chain_id=1337, delay_ms=0, calls_per_second=0):
+    return Etherscan(rpc_url, apikey, chain_id, delay_ms, calls_per_second)
+
+
+# --- pipit's side (n: a harness.Node) ------------------------------------------------------------
+
+EVM_EVENTS = {"values": ["evm event"], "behavior": "include"}
+
+
+def _check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def setup_user(n, info, rpc_url, source, etherscan_key=None, slow=1):
+    """Logs in, adds the node at rpc_url, sets evm_transactions_source, the etherscan key (when
+    given) and the scenario's 10 tracked accounts."""
+    st, _, msg = n.call("PUT", "/api/1/users", {"name": "alice", "password": "s3cret"}, timeout=60)
+    _check(st == 200, ("login", st, msg))
+    st, _, msg = n.call("PUT", "/api/1/blockchains/eth/nodes",
+                        {"name": "ganache", "endpoint": rpc_url, "owned": True, "weight": "100", "active": True})
+    _check(st == 200, ("add node", st, msg))
+    st, res, msg = n.call("PUT", "/api/1/settings", {"settings": {"evm_transactions_source": source}})
+    _check(st == 200 and res.get("evm_transactions_source") == source, ("settings", st, msg, res))
+    if etherscan_key:
+        st, _, msg = n.call("PUT", "/api/1/external_services", {"services": [{"name": "etherscan", "api_key": etherscan_key}]})
+        _check(st == 200, ("etherscan key", st, msg))
+    st, res, msg = n.call("PUT", "/api/1/blockchains/eth/accounts",
+                          {"accounts": [{"address": a} for a in info["tracked"]]}, timeout=60 * slow)
+    _check(st == 200 and sorted(res) == sorted(info["tracked"]), ("add accounts", st, msg, res))
+
+
+def refresh(n, accounts=None, timeout=120):
+    """POST /blockchains/transactions as an async task: (status_code, outcome, seconds)."""
+    body = {"async_query": True, "from_timestamp": 0, "to_timestamp": int(time.time()) + 1}
+    if accounts is not None:
+        body["accounts"] = [{"address": a, "blockchain": "eth"} for a in accounts]
+    t0 = time.time()
+    st, res, msg = n.call("POST", "/api/1/blockchains/transactions", body)
+    _check(st == 200 and isinstance(res, dict) and "task_id" in res, ("refresh", st, res, msg))
+    while time.time() < t0 + timeout:
+        st, out, msg = n.call("GET", f"/api/1/tasks/{res['task_id']}")
+        _check(st == 200, ("task", st, out, msg))
+        if out["status"] == "completed":
+            return out["status_code"], out["outcome"], time.time() - t0
+        time.sleep(0.02)
+    raise AssertionError(f"the refresh did not end within {timeout} s")
+
+
+def events(n, page=100, **filters):
+    """Every EVM event entry matching the filters, read page by page; checks the pages add up
+    to entries_found with no event twice."""
+    out, offset = [], 0
+    while True:
+        body = {"entry_types": EVM_EVENTS, "limit": page, "offset": offset, **filters}
+        st, res, msg = n.call("POST", "/api/1/history/events", body, timeout=60)
+        _check(st == 200, ("history events", body, st, msg))
+        for e in res["events"]:
+            out.extend(x["entry"] for x in (e if isinstance(e, list) else [e]))
+        if len(res["events"]) < page:
+            break
+        offset += page
+    ids = [e["identifier"] for e in out]
+    _check(len(set(ids)) == len(ids) == res["entries_found"], ("paging", len(ids), len(set(ids)), res["entries_found"]))
+    return out
