@@ -119,6 +119,7 @@ bench:
 	@$(PYTHON) tests/bench/bench.py --pipit $(BUILD)/pipit
 	@$(PYTHON) tests/bench/bench_db.py --pipit $(BUILD)/pipit
 	@$(PYTHON) tests/bench/bench_chain.py --pipit $(BUILD)/pipit
+	@$(PYTHON) tests/bench/bench_evmtx.py --pipit $(BUILD)/pipit
 	@$(PYTHON) tests/bench/bench_exchanges.py --pipit $(BUILD)/pipit
 	@$(PYTHON) tests/bench/bench_soak.py --pipit $(BUILD)/pipit
 
