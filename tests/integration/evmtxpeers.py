@@ -289,7 +289,8 @@ def discovered(tx, receipt, tracked):
 
 
 def tx_events(index, chain_id, tx, receipt, tracked):
-    """The events of one transaction by issue 14's decoding rules."""
+    """The events of one transaction by issue 14's decoding rules (and rotki's deploy event for a
+    contract creation by a tracked address: "deploy"/"none", address = the new contract)."""
     group = f"{chain_id}{tx['hash'].lower()}"
     frm, to = checksum(tx["from"]), checksum(tx.get("to"))
     status = int(receipt["status"], 16)
@@ -304,6 +305,8 @@ def tx_events(index, chain_id, tx, receipt, tracked):
     self_transfer = to is not None and to == frm and frm in tracked
     if self_transfer:
         ev("transaction to self", "none", "ETH", amount(value, 18), frm, to, None)
+    elif to is None and frm in tracked:  # rotki's contract deployment event
+        ev("deploy", "spend" if value else "none", "ETH", amount(value, 18), frm, checksum(receipt.get("contractAddress")), None)
     elif value > 0 and to is not None:
         d = _direction(frm, to, tracked)
         if d:
