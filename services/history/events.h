@@ -25,7 +25,7 @@ typedef struct {
     int64_t timestamp_ms;
     char location;               /* DB code: 'B' kraken, 'E' binance, 'A' external … */
     char location_label[64];     /* e.g. the exchange account's name; "" = NULL */
-    char asset[96];              /* rotki asset identifier */
+    char asset[160];             /* rotki asset identifier (an ERC-721 one holds the token id) */
     char amount[80];             /* exact decimal string, non-negative */
     char notes[320];             /* "" = NULL */
     char type[24], subtype[24];  /* rotki's lowercase values: "trade"/"spend"/"receive"/"fee"/"deposit"/"withdrawal"/… */
