@@ -127,6 +127,10 @@ static int insert_step(db_job_t *job, sqlite3 **slot)
         h->inserted += (size_t)k;
         h->next++;
     }
+    if (rc == DB_JOB_DONE && h->after_sql) {
+        hist_bind_t b = {.type = HIST_BIND_TEXT, .s = h->after_param};
+        if (hist_exec(job, conn, h->after_sql, &b, 1, NULL) != 0) rc = DB_JOB_EFAIL;
+    }
     if (rc == DB_JOB_DONE && hist_touch(job, conn) != 0) rc = DB_JOB_EFAIL;
     hist_stmts_finalize(&h->st);
     return rc;

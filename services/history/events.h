@@ -46,6 +46,9 @@ typedef struct {
     /* set up by history_insert_init; the events stay the caller's and must outlive the job */
     const history_event_t *events;
     size_t n, next;
+    /* optional, set after init: one more statement in the same transaction, after the events
+     * (e.g. marking the transactions they came from decoded), with after_param bound as ?1 */
+    const char *after_sql, *after_param;
     hist_stmts_t st;
     /* results */
     size_t inserted;
