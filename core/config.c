@@ -48,6 +48,7 @@ static const opt_t opts[] = {
     OPTI("rpc-rate-limit", rpc_rate_limit, 0, 1000000, "JSON-RPC calls per second to one node, 0 = unlimited (default 0)"),
     OPTI("price-ttl", price_ttl, 0, 86400, "seconds a price oracle answer is reused, 0 = never (default 300)"),
     OPTI("max-task-outcomes", max_task_outcomes, 16, 1000000, "completed task outcomes kept until read (default 4096)"),
+    OPTS("etherscan-url", etherscan_url, "Etherscan-compatible API the indexer source asks (default https://api.etherscan.io/v2/api)"),
     OPTS("frontend-dir", frontend_dir, "folder of a built web app served on the API's port: / and its files, index.html for other pages (default: none)"),
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
@@ -77,6 +78,7 @@ void config_defaults(config_t *c)
     c->rpc_rate_limit = 0;
     c->price_ttl = 300;
     c->max_task_outcomes = 4096;
+    snprintf(c->etherscan_url, sizeof c->etherscan_url, "https://api.etherscan.io/v2/api");
 }
 
 void config_usage(void)

@@ -32,6 +32,7 @@ typedef struct {
     int rpc_timeout_ms;      /* JSON-RPC: a node that has not answered in this long is failed over */
     int rpc_rate_limit;      /* JSON-RPC calls per second sent to any one node (0 = no limit) */
     int price_ttl;           /* seconds an oracle price is reused before it is asked again */
+    char etherscan_url[256]; /* the indexer source's Etherscan-compatible API (chainid= is added) */
     char frontend_dir[512];  /* a built web app served on the API's port; "" = none */
     char config_file[512];
 } config_t;

@@ -1075,6 +1075,7 @@ const db_setting_def_t db_settings_defs[] = {
     MIN("internal_txs_to_repull", INT, "100", 1),
     MIN("internal_tx_conflict_repull_frequency", INT, "900", 30), /* seconds */
     ONE_OF("mcp_privacy_mode", ENUM, "balanced", "balanced|strict|raw"),
+    ONE_OF("evm_transactions_source", ENUM, "indexer", "indexer|node"), /* pipit's: docs/evm-transactions.md */
     RO("last_balance_save", INT, IN_KV_CACHE, "0"),   /* unix s of the last snapshot */
     RO("last_data_upload_ts", INT, IN_KV_CACHE, "0"), /* unix s of the last premium sync */
 };

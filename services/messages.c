@@ -87,3 +87,25 @@ int messages_history_events_status(const char *status, const char *location, con
     json_end_object(d);
     return notifier_message_send(&w, "history_events_status");
 }
+
+int messages_transaction_status(const char *address, const char *chain, int64_t from_ts, int64_t to_ts, const char *status)
+{
+    json_writer_t w;
+    json_writer_t *d = notifier_message_begin(&w, "transaction_status");
+    json_begin_object(d);
+    json_write_key(d, "address");
+    json_write_str(d, address);
+    json_write_key(d, "chain");
+    json_write_str(d, chain);
+    json_write_key(d, "subtype");
+    json_write_str(d, "evm");
+    json_write_key(d, "period");
+    json_begin_array(d);
+    json_write_int64(d, from_ts);
+    json_write_int64(d, to_ts);
+    json_end_array(d);
+    json_write_key(d, "status");
+    json_write_str(d, status);
+    json_end_object(d);
+    return notifier_message_send(&w, "transaction_status");
+}

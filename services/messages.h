@@ -22,5 +22,8 @@ int messages_exchange_unknown_asset(const char *location, const char *name, cons
  * [from, to] when from_ts >= 0 */
 int messages_history_events_status(const char *status, const char *location, const char *name, int64_t from_ts,
                                    int64_t to_ts);
+/* transaction_status (EVM): {"address", "chain": "ETH", "subtype": "evm", "period": [from, to],
+ * "status": querying_transactions_started|…|querying_transactions_finished} */
+int messages_transaction_status(const char *address, const char *chain, int64_t from_ts, int64_t to_ts, const char *status);
 
 #endif

@@ -78,6 +78,8 @@ static int was_refused(uint64_t chain_id, const uint8_t address[20])
     return 0;
 }
 
+int asset_registry_refused(uint64_t chain_id, const uint8_t address[20]) { return was_refused(chain_id, address); }
+
 static void refuse(uint64_t chain_id, const uint8_t address[20])
 {
     reg.refused[reg.next_refused].chain_id = chain_id;

@@ -57,6 +57,10 @@ int asset_registry_at(size_t i, asset_info_t *out);
 void asset_registry_resolve(api_req_t *req, const char *const *ids, size_t n, void (*done)(void *ud, const char *error),
                             void *ud);
 
+/* 1 when the chain said during this login that the contract is no ERC-20 (a resolve that left
+ * a token unknown for another reason, e.g. no node answering, leaves it 0). */
+int asset_registry_refused(uint64_t chain_id, const uint8_t address[20]);
+
 /* The user's tokens changed (tokens.c): read them again at the next resolve. */
 void asset_registry_invalidate(void);
 

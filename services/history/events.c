@@ -14,17 +14,27 @@
 /* ------------------------------------------------------------------ checks */
 #define TERMINATED(field) (memchr((field), 0, sizeof(field)) != NULL)
 
+/* "0x" + 40 hex digits */
+static int hex_address(const char *s)
+{
+    if (strlen(s) != 42 || s[0] != '0' || s[1] != 'x') return 0;
+    for (int i = 2; i < 42; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F'))) return 0;
+    return 1;
+}
+
 int hist_event_check(const history_event_t *e, hist_row_t *r, char amount_buf[80], char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
-    if (e->entry_type != HIST_ENTRY_HISTORY && e->entry_type != HIST_ENTRY_ASSET_MOVEMENT && e->entry_type != HIST_ENTRY_SWAP) {
-        snprintf(err, errlen, "entry_type %d is not one the storage takes (1 history event, 6 asset movement event, "
-                 "7 swap event)", e->entry_type);
+    if (e->entry_type != HIST_ENTRY_HISTORY && e->entry_type != HIST_ENTRY_EVM && e->entry_type != HIST_ENTRY_ASSET_MOVEMENT &&
+        e->entry_type != HIST_ENTRY_SWAP) {
+        snprintf(err, errlen, "entry_type %d is not one the storage takes (1 history event, 2 evm event, 6 asset movement "
+                 "event, 7 swap event)", e->entry_type);
         return -1;
     }
     if (!TERMINATED(e->group_identifier) || !TERMINATED(e->location_label) || !TERMINATED(e->asset) ||
         !TERMINATED(e->amount) || !TERMINATED(e->notes) || !TERMINATED(e->type) || !TERMINATED(e->subtype) ||
-        !TERMINATED(e->extra_data)) {
+        !TERMINATED(e->extra_data) || !TERMINATED(e->counterparty) || !TERMINATED(e->address)) {
         snprintf(err, errlen, "a text field is not NUL-terminated");
         return -1;
     }
@@ -69,6 +79,15 @@ int hist_event_check(const history_event_t *e, hist_row_t *r, char amount_buf[80
             return -1;
         }
     }
+    if (e->entry_type == HIST_ENTRY_EVM && e->address[0] && !hex_address(e->address)) {
+        snprintf(err, errlen, "address '%s' is not an EVM address", e->address);
+        return -1;
+    }
+    if (e->entry_type == HIST_ENTRY_EVM) {
+        r->tx_ref = e->tx_ref;
+        r->counterparty = e->counterparty[0] ? e->counterparty : NULL;
+        r->address = e->address[0] ? e->address : NULL;
+    }
     r->entry_type = e->entry_type;
     r->group_identifier = e->group_identifier;
     r->sequence_index = e->sequence_index;
@@ -107,6 +126,10 @@ static int insert_step(db_job_t *job, sqlite3 **slot)
         }
         h->inserted += (size_t)k;
         h->next++;
+    }
+    if (rc == DB_JOB_DONE && h->after_sql) {
+        hist_bind_t b = {.type = HIST_BIND_TEXT, .s = h->after_param};
+        if (hist_exec(job, conn, h->after_sql, &b, 1, NULL) != 0) rc = DB_JOB_EFAIL;
     }
     if (rc == DB_JOB_DONE && hist_touch(job, conn) != 0) rc = DB_JOB_EFAIL;
     hist_stmts_finalize(&h->st);

@@ -140,6 +140,59 @@ static int identifier_item(api_req_t *req, const char *field, int index, const i
     return 0;
 }
 
+/* EVMTransactionHashField: "0x" (optional) + 64 hex digits, kept as lowercase hex for unhex() */
+static int tx_ref_item(api_req_t *req, const char *field, int index, const item_t *it, void *ctx)
+{
+    (void)index;
+    list_out_t *o = ctx;
+    char buf[80], hex[65];
+    int k = item_text(req, it, buf, sizeof buf);
+    const char *p = k > 0 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X') ? buf + 2 : buf;
+    int ok = k > 0 && strlen(p) == 64;
+    for (int i = 0; ok && i < 64; i++) {
+        char c = p[i];
+        if (c >= 'A' && c <= 'F') c = (char)(c + 32);
+        ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        hex[i] = c;
+    }
+    if (!ok) return hist_field_error(req, field, "Invalid transaction reference %s", k > 0 ? buf : "(not a string)");
+    hex[64] = 0;
+    json_write_str(&o->w, hex);
+    return 0;
+}
+
+/* Addresses (EVM, EIP-55 as rotki's is_checksum_address takes them); labels note whether every
+ * one is such an address (rotki then queries the EVM events) */
+typedef struct {
+    list_out_t o; /* first */
+    int all_evm;
+} label_out_t;
+
+static int is_checksum_address(const char *s)
+{
+    char out[43];
+    return strlen(s) == 42 && chain_address_checksummed(s, 42, out) == 0 && strcmp(out, s) == 0;
+}
+
+static int address_item(api_req_t *req, const char *field, int index, const item_t *it, void *ctx)
+{
+    (void)index;
+    list_out_t *o = ctx;
+    char buf[64];
+    if (item_text(req, it, buf, sizeof buf) <= 0 || !is_checksum_address(buf))
+        return hist_field_error(req, field, "some addresses are not valid EVM, Solana, BTC, or BCH addresses");
+    json_write_str(&o->w, buf);
+    return 0;
+}
+
+static int label_item(api_req_t *req, const char *field, int index, const item_t *it, void *ctx)
+{
+    label_out_t *l = ctx;
+    char buf[64];
+    if (item_text(req, it, buf, sizeof buf) <= 0 || !is_checksum_address(buf)) l->all_evm = 0;
+    return string_item(req, field, index, it, &l->o);
+}
+
 /* Reads the list at key into a JSON array (*out), or leaves *out NULL when absent or null. */
 static int read_list(api_req_t *req, int obj, const char *key, item_fn fn, list_out_t *o, char **out)
 {
@@ -317,13 +370,11 @@ static int read_states(api_req_t *req, int obj, hist_filter_t *f)
 
 int hist_filter_parse(api_req_t *req, int obj, int kind, hist_filter_t *f)
 {
-    static const char *const chain_only[] = {"counterparties", "tx_refs", "addresses", "validator_indices"};
     memset(f, 0, sizeof *f);
     if (allowed_keys(req, obj, kind) != 0) return -1;
-    for (size_t i = 0; i < sizeof chain_only / sizeof chain_only[0]; i++)
-        if (hist_get(req, obj, chain_only[i], 1) >= 0)
-            return hist_field_error(req, chain_only[i], "pipit stores no blockchain transaction events yet, so it cannot "
-                                                        "filter by %s", chain_only[i]);
+    if (hist_get(req, obj, "validator_indices", 1) >= 0)
+        return hist_field_error(req, "validator_indices", "pipit stores no ETH staking events, so it cannot filter by "
+                                                          "validator_indices");
     int64_t from = 0, to = pal_wall_ms() / 1000;
     int tok;
     if ((tok = hist_get(req, obj, "from_timestamp", 0)) >= 0 && hist_read_timestamp(req, tok, "from_timestamp", &from) != 0)
@@ -350,11 +401,20 @@ int hist_filter_parse(api_req_t *req, int obj, int kind, hist_filter_t *f)
         }
     }
     list_out_t strings = {0}, ids = {0};
+    label_out_t labels = {.all_evm = 1};
+    if (read_list(req, obj, "tx_refs", tx_ref_item, &strings, &f->tx_refs) != 0 ||
+        read_list(req, obj, "counterparties", string_item, &strings, &f->counterparties) != 0 ||
+        read_list(req, obj, "addresses", address_item, &strings, &f->addresses) != 0 ||
+        read_list(req, obj, "location_labels", label_item, &labels.o, &f->location_labels) != 0)
+        return -1;
+    /* rotki's make_history_event_filter: EVM hashes, EVM addresses or only EVM labels select
+     * EvmEventFilterQuery (evm events and evm swaps unless entry_types says otherwise; a label
+     * matches location_label or address) */
+    f->evm = f->tx_refs || f->addresses || (f->location_labels && labels.all_evm);
     if (read_enum_list(req, obj, "event_types", "HistoryEventType", hist_type_parse, hist_type_name, &f->event_types) != 0 ||
         read_enum_list(req, obj, "event_subtypes", "HistoryEventSubType", hist_subtype_parse, hist_subtype_name,
                        &f->event_subtypes) != 0 ||
         read_list(req, obj, "group_identifiers", string_item, &strings, &f->group_identifiers) != 0 ||
-        read_list(req, obj, "location_labels", string_item, &strings, &f->location_labels) != 0 ||
         read_list(req, obj, "identifiers", identifier_item, &ids, &f->identifiers) != 0 || read_entry_types(req, obj, f) != 0 ||
         read_states(req, obj, f) != 0 || read_amount_bound(req, obj, "min_amount", &f->has_min, &f->min_amount) != 0 ||
         read_amount_bound(req, obj, "max_amount", &f->has_max, &f->max_amount) != 0)
@@ -391,7 +451,8 @@ int hist_filter_parse(api_req_t *req, int obj, int kind, hist_filter_t *f)
 void hist_filter_free(hist_filter_t *f)
 {
     char **all[] = {&f->asset, &f->entry_types, &f->event_types, &f->event_subtypes, &f->group_identifiers,
-                    &f->location_labels, &f->identifiers, &f->states, &f->notes_like};
+                    &f->location_labels, &f->identifiers, &f->states, &f->notes_like, &f->tx_refs,
+                    &f->counterparties, &f->addresses};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         alloc_free(*all[i]);
         *all[i] = NULL;
@@ -424,12 +485,36 @@ void hist_filter_where(const hist_filter_t *f, hist_sql_t *q)
     if (f->entry_types && f->entry_types_exclude) {
         hist_sql_add(q, " AND (entry_type NOT IN (SELECT value FROM json_each(?)) OR entry_type IS NULL)");
         hist_sql_bind_text(q, f->entry_types);
-    } else {
+    } else if (f->entry_types) {
         in_list(q, "entry_type", f->entry_types);
+    } else if (f->evm) {
+        hist_sql_add(q, " AND entry_type IN (2, 8)");
     }
     in_list(q, "type", f->event_types);
     in_list(q, "subtype", f->event_subtypes);
-    in_list(q, "location_label", f->location_labels);
+    if (f->location_labels && f->evm) {
+        hist_sql_add(q, " AND (location_label IN (SELECT value FROM json_each(?)) OR identifier IN (SELECT identifier FROM "
+                        "chain_events_info WHERE address IN (SELECT value FROM json_each(?))))");
+        hist_sql_bind_text(q, f->location_labels);
+        hist_sql_bind_text(q, f->location_labels);
+    } else {
+        in_list(q, "location_label", f->location_labels);
+    }
+    if (f->tx_refs) {
+        hist_sql_add(q, " AND identifier IN (SELECT identifier FROM chain_events_info WHERE tx_ref IN "
+                        "(SELECT unhex(value) FROM json_each(?)))");
+        hist_sql_bind_text(q, f->tx_refs);
+    }
+    if (f->counterparties) {
+        hist_sql_add(q, " AND identifier IN (SELECT identifier FROM chain_events_info WHERE counterparty IN "
+                        "(SELECT value FROM json_each(?)))");
+        hist_sql_bind_text(q, f->counterparties);
+    }
+    if (f->addresses) {
+        hist_sql_add(q, " AND identifier IN (SELECT identifier FROM chain_events_info WHERE address IN "
+                        "(SELECT value FROM json_each(?)))");
+        hist_sql_bind_text(q, f->addresses);
+    }
     in_list(q, "group_identifier", f->group_identifiers);
     /* "+": not through idx_history_events_ignored, which would make SQLite sort every matching
      * row for a page instead of walking the timestamp index */

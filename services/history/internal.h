@@ -20,10 +20,12 @@ typedef struct {
     char location;
     const char *location_label, *asset, *amount, *notes, *extra_data;
     int type, subtype;
+    const uint8_t *tx_ref;             /* an evm event: 32 bytes for chain_events_info (else NULL) */
+    const char *counterparty, *address;
 } hist_row_t;
 
-/* INSERT OR IGNORE of the row's asset, then of the row (ignored set from the ignored assets);
- * 1 inserted (*id set), 0 the (group, sequence) exists, -1 error (job.errmsg set). */
+/* INSERT OR IGNORE of the row's asset, then of the row (ignored set from the ignored assets),
+ * then of its chain_events_info row when it has a tx_ref; 1 inserted (*id set), 0 the (group, sequence) exists, -1 error (job.errmsg set). */
 int hist_row_insert(db_job_t *j, sqlite3 *conn, hist_stmts_t *s, const hist_row_t *r, int64_t *id);
 /* UPDATE of row r->identifier with every column but extra_data (keep_extra) or all of them:
  * 1 done, 0 no such row, -2 the (group, sequence) belongs to another row, -1 error. */
@@ -92,6 +94,9 @@ typedef struct {
     char *event_types, *event_subtypes, *group_identifiers, *location_labels, *identifiers, *states;
     int states_matched;          /* "matched" is among the state markers */
     char *notes_like;            /* "%substring%" */
+    char *tx_refs;               /* JSON list of 64-digit lowercase hex hashes */
+    char *counterparties, *addresses;
+    int evm;                     /* rotki's EvmEventFilterQuery: tx_refs, addresses or only EVM location labels */
     int has_min, has_max;
     double min_amount, max_amount;
     int exclude_ignored;

@@ -43,7 +43,8 @@ static const char page_columns[] =
     "subtype, extra_data, %s AS grouped";
 enum {
     C_ID, C_ENTRY_TYPE, C_GROUP, C_SEQ, C_TS, C_LOCATION, C_LABEL, C_ASSET, C_AMOUNT, C_NOTES, C_TYPE, C_SUBTYPE,
-    C_EXTRA, C_GROUPED, C_IGNORED_ACTION, C_STATES, C_HIDDEN, C_GROUP_IGNORED, C_STATUS, C_SYMBOL
+    C_EXTRA, C_GROUPED, C_IGNORED_ACTION, C_STATES, C_HIDDEN, C_GROUP_IGNORED, C_STATUS, C_SYMBOL, C_TX_REF,
+    C_COUNTERPARTY, C_ADDRESS
 };
 /* the wrapper fields, per page row */
 static const char wrapper_columns[] =
@@ -60,7 +61,11 @@ static const char wrapper_columns[] =
     "AND r.is_event_specific = 0 AND r.counterparty IN ('NONE', COALESCE((SELECT c.counterparty FROM chain_events_info c "
     "WHERE c.identifier = page.identifier), 'NONE'))) THEN 'has rule' ELSE 'not processed' END"
     ", (SELECT CASE WHEN json_valid(k.value) THEN json_extract(k.value, '$.symbol') END FROM key_value_cache k "
-    "WHERE k.name = 'pipit_token:' || page.asset)";
+    "WHERE k.name = 'pipit_token:' || page.asset)"
+    /* an onchain event's chain_events_info (rotki's OnchainEvent) */
+    ", (SELECT lower(hex(c.tx_ref)) FROM chain_events_info c WHERE c.identifier = page.identifier)"
+    ", (SELECT c.counterparty FROM chain_events_info c WHERE c.identifier = page.identifier)"
+    ", (SELECT c.address FROM chain_events_info c WHERE c.identifier = page.identifier)";
 
 /* rotki's _build_matched_movement_exclusion: of a matched pair only the movement's group counts
  * (rotki's events filter always holds the time range, so the filtered form) */
@@ -219,6 +224,17 @@ static int write_entry(query_op_t *op, sqlite3_stmt *st)
     if (an) {
         json_write_key(w, "auto_notes");
         json_write_str(w, an);
+    }
+    const char *tx_ref = col_text(st, C_TX_REF);
+    if (tx_ref) { /* OnchainEvent.serialize: str(tx_ref) is "0x" + hex */
+        char ref[80];
+        snprintf(ref, sizeof ref, "0x%s", tx_ref);
+        json_write_key(w, "tx_ref");
+        json_write_str(w, ref);
+        json_write_key(w, "counterparty");
+        json_write_str(w, col_text(st, C_COUNTERPARTY));
+        json_write_key(w, "address");
+        json_write_str(w, col_text(st, C_ADDRESS));
     }
     json_end_object(w);
     if (flag(st, C_IGNORED_ACTION)) {

@@ -121,6 +121,8 @@ static const char sql_update[] =
     "UPDATE history_events SET entry_type = ?1, group_identifier = ?2, sequence_index = ?3, timestamp = ?4, "
     "location = ?5, location_label = ?6, asset = ?7, amount = ?8, notes = ?9, type = ?10, subtype = ?11, "
     "extra_data = CASE WHEN ?14 THEN extra_data ELSE ?12 END, ignored = " IGNORED_EXPR " WHERE identifier = ?13";
+static const char sql_chain[] =
+    "INSERT INTO chain_events_info(identifier, tx_ref, counterparty, address) VALUES(?, ?, ?, ?)";
 static const char sql_state[] =
     "INSERT OR IGNORE INTO history_events_mappings(parent_identifier, name, value) VALUES(?, 'state', ?)";
 
@@ -184,6 +186,14 @@ int hist_row_insert(db_job_t *j, sqlite3 *conn, hist_stmts_t *s, const hist_row_
     if (step_once(j, conn, s->insert) != SQLITE_DONE) return -1;
     if (sqlite3_changes(conn) == 0) return 0;
     *id = sqlite3_last_insert_rowid(conn);
+    if (r->tx_ref) {
+        if (ensure(j, conn, &s->chain, sql_chain) != 0) return -1;
+        sqlite3_bind_int64(s->chain, 1, *id);
+        sqlite3_bind_blob(s->chain, 2, r->tx_ref, 32, SQLITE_STATIC);
+        bind_text_or_null(s->chain, 3, r->counterparty);
+        bind_text_or_null(s->chain, 4, r->address);
+        if (step_once(j, conn, s->chain) != SQLITE_DONE) return -1;
+    }
     return 1;
 }
 
@@ -209,7 +219,7 @@ int hist_row_mark_customized(db_job_t *j, sqlite3 *conn, hist_stmts_t *s, int64_
 
 void hist_stmts_finalize(hist_stmts_t *s)
 {
-    sqlite3_stmt **all[] = {&s->asset, &s->insert, &s->state, &s->update};
+    sqlite3_stmt **all[] = {&s->asset, &s->insert, &s->state, &s->update, &s->chain};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         if (*all[i]) sqlite3_finalize(*all[i]);
         *all[i] = NULL;
