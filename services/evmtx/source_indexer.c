@@ -3,8 +3,8 @@
  * Per account and block span it still needs: txlist, txlistinternal, tokentx and tokennfttx,
  * ascending, PAGE_SIZE items a page; a full page asks for the next one, and past Etherscan's
  * 10,000-item window (page × offset) the window restarts at the last block seen (a tx seen
- * twice is one tx). "Max rate limit reached" (or HTTP 429) waits RATE_WAIT_MS and asks again,
- * at most RATE_RETRIES times in a row; any other answer that is not Etherscan's shape fails the
+ * twice is one tx). "Max rate limit reached" (or HTTP 429) waits and asks again (250 ms, doubled
+ * per refusal in a row up to 4 s; at most RATE_RETRIES in a row); any other answer that is not Etherscan's shape fails the
  * fetch with a 502 (nothing is stored). The txs are completed from the user's nodes after. */
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +16,9 @@
 
 #define PAGE_SIZE 1000
 #define WINDOW 10000
-#define RATE_WAIT_MS 1100
-#define RATE_RETRIES 30
+#define RATE_WAIT_MS 250   /* the first pause; doubled per refusal in a row, up to RATE_WAIT_MAX_MS */
+#define RATE_WAIT_MAX_MS 4000
+#define RATE_RETRIES 16
 
 const char *const evmtx_actions[EVMTX_ACTIONS] = {"txlist", "txlistinternal", "tokentx", "tokennfttx"};
 
@@ -317,7 +318,10 @@ PT_THREAD(evmtx_indexer_pt(pt_t *pt, evmtx_fetch_t *f))
                         f->http_done = 0;
                         f->wait.fn = wait_over;
                         f->wait.ud = f;
-                        loop_timer_start(f->task.loop, &f->wait, RATE_WAIT_MS);
+                        {
+                            uint64_t ms = (uint64_t)RATE_WAIT_MS << (f->retries < 5 ? f->retries - 1 : 4);
+                            loop_timer_start(f->task.loop, &f->wait, ms < RATE_WAIT_MAX_MS ? ms : RATE_WAIT_MAX_MS);
+                        }
                         PT_WAIT_UNTIL(pt, f->http_done);
                     }
                 }
