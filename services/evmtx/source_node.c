@@ -2,8 +2,9 @@
  * bisection and the completion of a set from the nodes (details, receipts), which the indexer
  * source uses too.
  *
- * Per interval of blocks: eth_getLogs on the Transfer and Approval topics with the accounts as
- * topic1 and, in a second call, as topic2 (a span the node refuses as too wide or too big is
+ * Per interval of blocks: eth_getLogs on the Transfer topic (ERC-20 and ERC-721) with the
+ * accounts as topic1 and, in a second call, as topic2 — what an indexer's tokentx/tokennfttx
+ * see, so both sources find the same txs (a span the node refuses as too wide or too big is
  * halved and asked again), then every block of the interval in batched
  * eth_getBlockByNumber(full) calls, keeping the txs whose from or to is an account or which a
  * log named. Batches are sized by the last answer's bytes per item, aiming at 1/16 of the heap
@@ -20,7 +21,6 @@
 #include "fetch.h"
 
 #define TOPIC_TRANSFER "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
-#define TOPIC_APPROVAL "0x8c5be1e5ebec7d5bd14f71427d1e84f3dd0314c0f7b2291e5b200ac8c7c3b925"
 #define MAX_LOG_SPANS 8      /* spans per eth_getLogs batch (two calls each) */
 #define SCAN_FIRST 64        /* blocks in the first scan batch, before any size is known */
 #define SCAN_MAX 2000
@@ -289,10 +289,7 @@ static void build_logs(evmtx_fetch_t *f)
             write_block_tag(w, sp->b);
             json_write_key(w, "topics");
             json_begin_array(w);
-            json_begin_array(w);
             json_write_str(w, TOPIC_TRANSFER);
-            json_write_str(w, TOPIC_APPROVAL);
-            json_end_array(w);
             if (pos == 2) json_write_null(w);
             write_topic_addrs(f, w);
             json_end_array(w);
