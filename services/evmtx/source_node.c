@@ -174,6 +174,13 @@ static void fail_batch(evmtx_fetch_t *f, const char *what)
     evmtx_fail(f, mem ? 503 : 502, "Could not %s from the eth nodes: %s", what, f->batch.errmsg);
 }
 
+/* The batch failed for its size (an answer over the memory left or too large), not for a node
+ * that is down: asking for less may get through. */
+static int batch_too_big(const evmtx_fetch_t *f)
+{
+    return strstr(f->batch.errmsg, "memory") || strstr(f->batch.errmsg, "too large");
+}
+
 /* A call's error: its code and message. */
 static void call_error(const rpc_batch_t *b, int call, int64_t *code, char *msg, size_t msglen)
 {
@@ -365,6 +372,25 @@ static void take_logs(evmtx_fetch_t *f)
     }
 }
 
+/* A logs batch too big for the memory left: its spans go back halved (-1 when it cannot be). */
+static int halve_batch_spans(evmtx_fetch_t *f)
+{
+    size_t n = f->batch_spans, base = f->nspans - n;
+    evmtx_span_t taken[MAX_LOG_SPANS];
+    int wide = 0;
+    for (size_t i = 0; i < n; i++) {
+        taken[i] = f->spans[base + i];
+        wide |= taken[i].a < taken[i].b;
+    }
+    if (!batch_too_big(f) || !wide) return -1;
+    f->nspans = base;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t mid = taken[i].a + (taken[i].b - taken[i].a) / 2;
+        if (push_span(f, taken[i].a, mid) || (mid < taken[i].b && push_span(f, mid + 1, taken[i].b))) return -1;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ block scan */
 static void build_scan(evmtx_fetch_t *f, uint64_t last)
 {
@@ -433,7 +459,7 @@ static int take_block(evmtx_fetch_t *f, int r, uint64_t number)
 static void take_scan(evmtx_fetch_t *f)
 {
     if (f->batch.err) {
-        if (f->batch_n > 1) { /* too big an answer, most likely: ask for fewer blocks */
+        if (f->batch_n > 1 && batch_too_big(f)) { /* ask for fewer blocks */
             f->scan_n = f->batch_n / 2;
             return;
         }
@@ -458,8 +484,8 @@ PT_THREAD(evmtx_node_pt(pt_t *pt, evmtx_fetch_t *f))
         while (f->nspans && !f->status && !f->req->cancelled) {
             build_logs(f);
             EVMTX_RPC(pt, f);
-            if (f->batch.err) fail_batch(f, "read the token transfer logs");
-            else take_logs(f);
+            if (!f->batch.err) take_logs(f);
+            else if (halve_batch_spans(f)) fail_batch(f, "read the token transfer logs");
             rpc_batch_clear(&f->batch);
         }
         for (f->next_block = f->iv[f->iv_i].a; f->next_block <= f->iv[f->iv_i].b && !f->status && !f->req->cancelled;) {
@@ -631,6 +657,15 @@ static void take_block_receipts(evmtx_fetch_t *f)
     f->rc_batch = evmtx_batch_size(f->rc_n, answer_bytes(f), f->target_bytes, RCPT_MAX);
 }
 
+/* A failed batch of several items (most likely an answer too big for the memory left) is asked
+ * again with half as many: 1, or 0 when it had one item only. */
+static int fewer(evmtx_fetch_t *f)
+{
+    if (f->rc_n <= 1 || !batch_too_big(f)) return 0;
+    f->rc_batch = f->rc_n / 2;
+    return 1;
+}
+
 PT_THREAD(evmtx_details_pt(pt_t *pt, evmtx_fetch_t *f))
 {
     PT_BEGIN(pt);
@@ -642,8 +677,8 @@ PT_THREAD(evmtx_details_pt(pt_t *pt, evmtx_fetch_t *f))
     for (f->rc_next = 0, f->rc_batch = TX_FIRST; f->rc_next < f->ntodo && !f->status && !f->req->cancelled;) {
         build_by_hash(f, "eth_getTransactionByHash");
         EVMTX_RPC(pt, f);
-        if (f->batch.err) fail_batch(f, "read transactions");
-        else take_by_hash(f, 0);
+        if (!f->batch.err) take_by_hash(f, 0);
+        else if (!fewer(f)) fail_batch(f, "read transactions");
         rpc_batch_clear(&f->batch);
     }
     if (f->status || f->req->cancelled) PT_EXIT(pt);
@@ -659,8 +694,8 @@ PT_THREAD(evmtx_details_pt(pt_t *pt, evmtx_fetch_t *f))
                                                         !f->req->cancelled;) {
             build_block_receipts(f);
             EVMTX_RPC(pt, f);
-            if (f->batch.err) fail_batch(f, "read receipts");
-            else take_block_receipts(f);
+            if (!f->batch.err) take_block_receipts(f);
+            else if (!fewer(f)) fail_batch(f, "read receipts");
             rpc_batch_clear(&f->batch);
         }
     }
@@ -672,8 +707,8 @@ PT_THREAD(evmtx_details_pt(pt_t *pt, evmtx_fetch_t *f))
     for (f->rc_next = 0, f->rc_batch = RCPT_FIRST * 4; f->rc_next < f->ntodo && !f->status && !f->req->cancelled;) {
         build_by_hash(f, "eth_getTransactionReceipt");
         EVMTX_RPC(pt, f);
-        if (f->batch.err) fail_batch(f, "read receipts");
-        else take_by_hash(f, 1);
+        if (!f->batch.err) take_by_hash(f, 1);
+        else if (!fewer(f)) fail_batch(f, "read receipts");
         rpc_batch_clear(&f->batch);
     }
     if (f->status || f->req->cancelled) PT_EXIT(pt);
