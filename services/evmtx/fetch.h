@@ -81,7 +81,7 @@ struct evmtx_fetch {
     int http_done;
     char url[1400];
     size_t acct_i, span_i;
-    int action, page, retries;
+    int action, page, retries, es_outcome;
     uint64_t es_start, es_end, es_last_block;
     evmtx_span_t es_spans[2];
     int es_nspans;

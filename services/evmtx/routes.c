@@ -1,6 +1,7 @@
 /* routes — rotki's transaction endpoints (see routes.h):
  *   POST   /api/1/blockchains/transactions  fetch the accounts' txs (async), then decode them
  *   DELETE /api/1/blockchains/transactions  purge stored txs and their decoded events
+ *   GET    /api/1/blockchains/transactions/latest  latest stored tx times
  *
  * A fetch is one task: read the source setting, the Etherscan key, the accounts, the nodes and
  * the ranges done; ask the node for its chain and latest block (and, for a time range that is
@@ -21,6 +22,7 @@
 #include "../chain/accounts.h"
 #include "../chain/nodes.h"
 #include "../messages.h"
+#include "../read_reply.h"
 #include "decode.h"
 #include "fetch.h"
 
@@ -488,7 +490,51 @@ static int api_delete(api_req_t *req)
     return API_PENDING;
 }
 
+/* ------------------------------------------------------------------ latest */
+/* rotki's chains with transaction history, in its answer's order; pipit stores eth's only. */
+static const char *const tx_chains[] = {"eth",  "optimism", "polygon_pos", "arbitrum_one", "base", "hyperliquid", "gnosis",
+                                        "scroll", "binance_sc", "monad", "zksync_lite", "btc", "bch", "solana"};
+
+/* rows: (address, latest) per mapped address, the first row's address NULL = the overall latest */
+static void write_latest(json_writer_t *w, const db_query_t *q, const read_reply_t *rr)
+{
+    (void)rr;
+    json_begin_object(w);
+    for (size_t c = 0; c < sizeof tx_chains / sizeof tx_chains[0]; c++) {
+        json_write_key(w, tx_chains[c]);
+        json_begin_object(w);
+        json_write_key(w, "latest_timestamp");
+        const char *all = c == 0 && q->nrows ? db_query_cell(q, 0, 1) : NULL;
+        json_write_int64(w, all ? strtoll(all, NULL, 10) : 0);
+        json_write_key(w, "addresses");
+        json_begin_object(w);
+        for (size_t r = 1; c == 0 && r < q->nrows; r++) {
+            const char *a = db_query_cell(q, r, 0), *ts = db_query_cell(q, r, 1);
+            if (!a || !ts) continue;
+            json_write_key(w, a);
+            json_write_int64(w, strtoll(ts, NULL, 10));
+        }
+        json_end_object(w);
+        json_end_object(w);
+    }
+    json_end_object(w);
+}
+
+static const read_reply_t latest = {
+    .sql = "SELECT NULL, MAX(timestamp) FROM evm_transactions UNION ALL "
+           "SELECT * FROM (SELECT m.address, MAX(t.timestamp) FROM evmtx_address_mappings m JOIN evm_transactions t "
+           "ON t.identifier = m.tx_id GROUP BY m.address ORDER BY m.address)",
+    .write = write_latest,
+};
+
+static int api_latest(api_req_t *req)
+{
+    if (auth_require_user(req)) return API_DONE;
+    return read_reply_start(req, &latest);
+}
+
 static const api_route_t routes[] = {
+    {API_GET, "/api/1/blockchains/transactions/latest", api_latest, NULL, API_ASYNC},
     {API_POST, "/api/1/blockchains/transactions", api_fetch, NULL, API_ASYNC},
     {API_DELETE, "/api/1/blockchains/transactions", api_delete, NULL, 0},
 };

@@ -8,6 +8,8 @@
  *          node or (indexer) key, 502 when a source failed (nothing stored), 503 out of memory
  *   DELETE /api/1/blockchains/transactions  {chain?, tx_ref?} → true; the txs, their decoded
  *          events and (all of them) the ranges done, in one transaction
+ *   GET    /api/1/blockchains/transactions/latest  rotki's latest stored tx time per chain and per
+ *          mapped address (eth's from the DB; rotki's other chains 0 and {})
  * The choices where rotki's spec is silent are in docs/evm-transactions.md. */
 #ifndef PIPIT_EVMTX_ROUTES_H
 #define PIPIT_EVMTX_ROUTES_H

@@ -312,8 +312,8 @@ PT_THREAD(evmtx_indexer_pt(pt_t *pt, evmtx_fetch_t *f))
                 for (;;) {
                     start_request(f);
                     PT_WAIT_UNTIL(pt, f->http_done);
-                    f->rc_n = (size_t)take_answer(f) + 1; /* 0 failed, 1 again, 2 done */
-                    if (f->rc_n != 1 || f->req->cancelled) break;
+                    f->es_outcome = take_answer(f);
+                    if (f->es_outcome != 0 || f->req->cancelled) break;
                     if (f->retries) { /* the key's rate limit: wait, then the same page again */
                         f->http_done = 0;
                         f->wait.fn = wait_over;
