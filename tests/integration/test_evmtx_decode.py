@@ -4,6 +4,11 @@ stock sqlcipher shell (as the fetcher writes them) are decoded by rotki's
 /history/events (tx_ref, counterparty, address; the chain filters) exactly once; a redecode gives
 the same events; a token whose metadata no node can give stops the run with a 502 and stores
 nothing."""
+import asyncio
+import json
+
+import websockets
+
 import chainpeers
 from harness import Node, check, main, test
 from harness import user_db_rows as sql
@@ -107,7 +112,22 @@ def stored_transactions_decode_into_rotkis_evm_events_once():
         login(n)
         st, res, msg = n.call("GET", DECODE)
         check(st == 200 and res == {"ethereum": {"undecoded": 7, "total": 7}}, (st, res, msg))
-        check(decode(n) == {"decoded_tx_number": 6})
+
+        async def watching():  # rotki's progress_updates over the WebSocket while it decodes
+            async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
+                r = await asyncio.to_thread(decode, n)
+                msgs = []
+                try:
+                    while True:
+                        msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 0.5)))
+                except asyncio.TimeoutError:
+                    pass
+                return r, msgs
+        res, msgs = asyncio.run(watching())
+        check(res == {"decoded_tx_number": 6}, res)
+        progress = [m["data"] for m in msgs if m["type"] == "progress_updates"]
+        check(progress and progress[-1] == {"chain": "ethereum", "subtype": "undecoded_transactions", "total": 6,
+                                            "processed": 6}, msgs)
         res = events(n)
         check(summary(res) == EXPECTED, summary(res))
         e = next(x["entry"] for x in res["entries"] if x["entry"]["asset"].startswith("eip155"))
