@@ -27,6 +27,7 @@
 #include "chain/tokens.h"
 #include "assets/registry.h"
 #include "history/events.h"
+#include "evmtx/decode.h"
 #include "evmtx/routes.h"
 #include "exchanges/exchanges.h"
 #include "frontend.h"
@@ -123,7 +124,8 @@ int main(int argc, char **argv)
     if (api_init(&cfg) != 0 || system_init(&cfg, loop) != 0 || notifier_init(&cfg) != 0 || auth_init(&cfg, loop) != 0 ||
         settings_init() != 0 || tags_init() != 0 || snapshots_init() != 0 || tasks_init(&cfg, loop) != 0 ||
         chain_accounts_init() != 0 || chain_nodes_init() != 0 || chain_tokens_init() != 0 || assets_init() != 0 ||
-        history_events_init() != 0 || chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
+        history_events_init() != 0 || evmtx_decode_init() != 0 ||
+        chain_balances_init(&cfg, loop) != 0 || exchanges_init(&cfg, loop) != 0 ||
         statistics_init() != 0 || manual_balances_init() != 0 || evmtx_routes_init(&cfg, loop) != 0 ||
         metrics_init(loop) != 0 || orchestrator_init(&cfg, loop) != 0 || prices_init(&cfg, loop) != 0 ||
         frontend_init(&cfg, loop) != 0 || frontend_calls_init(&cfg, loop) != 0) {

@@ -109,6 +109,7 @@ static void slice_free(run_t *r)
 {
     for (size_t i = 0; i < r->ntxs; i++) {
         alloc_free(r->txs[i].input);
+        for (size_t k = 0; k < r->txs[i].nlogs; k++) alloc_free((void *)r->txs[i].logs[k].data);
         alloc_free(r->txs[i].logs);
         alloc_free(r->txs[i].internals);
     }

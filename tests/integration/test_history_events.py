@@ -316,7 +316,9 @@ def duplicates_and_bad_input_change_nothing():
                 ({"entry_types": ["swap event"]}, ["'values' key is missing."]),
                 ({"event_types": []}, ["List cant be empty"]),
                 ({"identifiers": [-1]}, ["Identifier must be an integer >= 0"]),
-                ({"counterparties": ["uniswap"]}, ["pipit stores no blockchain transaction events yet"]),
+                ({"tx_refs": ["0x12"]}, ['"tx_refs"', "Invalid transaction reference 0x12"]),
+                ({"addresses": ["0xabc"]}, ['"addresses"', "some addresses are not valid EVM, Solana, BTC, or BCH addresses"]),
+                ({"validator_indices": [1]}, ['"validator_indices"']),
                 ({"async_query": True}, ['"async_query"', "Unknown field."]),
                 ({"exclude_ignored_assets": None}, ["Field may not be null."])):
             expect(n.call("POST", EVENTS, body), 400, *words)
