@@ -612,9 +612,10 @@ def events(n, page=100, **filters):
         body = {"entry_types": EVM_EVENTS, "limit": page, "offset": offset, **filters}
         st, res, msg = n.call("POST", "/api/1/history/events", body, timeout=60)
         _check(st == 200, ("history events", body, st, msg))
-        for e in res["events"]:
+        rows = res["entries"]  # rotki's key (older rotki: "events")
+        for e in rows:
             out.extend(x["entry"] for x in (e if isinstance(e, list) else [e]))
-        if len(res["events"]) < page:
+        if len(rows) < page:
             break
         offset += page
     ids = [e["identifier"] for e in out]

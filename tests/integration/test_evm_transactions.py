@@ -282,7 +282,7 @@ def an_indexer_answering_rate_limits_still_gives_the_complete_set():
     sc = scenario()
     es = evmtxpeers.start_etherscan(sc.url, KEY)
     try:
-        es.fault(rate_limit_every=4)
+        es.fault(rate_limit_every=10)
         with start_node("indexer", es) as n:
             secs = refreshed(n)
             s = es.stats()
