@@ -8,8 +8,11 @@ a tracked sender only, nothing for an untracked pair. Refreshes add only what is
 limits, a node refusing wide log ranges and a node without eth_getBlockReceipts still give the
 complete set; an indexer answering garbage is a clear 502 with nothing stored; the chain filters
 answer the right subsets; DELETE removes the transactions and their events."""
+import asyncio
 import collections
 import json
+
+import websockets
 
 import chainpeers
 import evmtxpeers
@@ -353,6 +356,38 @@ def a_node_without_eth_getBlockReceipts_still_gives_the_complete_set():
             print(f"    without eth_getBlockReceipts: {s['round_trips']} round trips, {s['calls']} calls", flush=True)
     finally:
         sc.control(block_receipts=True)
+
+
+@test
+def a_refresh_reports_its_progress_over_the_websocket_as_rotki_does():
+    sc = scenario()
+    _, hashes = chain_truth()
+    with start_node("node") as n:
+        async def watching():
+            async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
+                result = await asyncio.to_thread(refresh, n)
+                msgs = []
+                try:
+                    while True:
+                        msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 0.5 * SLOW)))
+                except asyncio.TimeoutError:
+                    pass
+                return result, msgs
+        (code, outcome, _), msgs = asyncio.run(watching())
+        check(code == 200, (code, outcome))
+        steps = collections.defaultdict(list)
+        for m in msgs:
+            if m.get("type") == "transaction_status":
+                d = m["data"]
+                check(d.get("subtype") == "evm" and d.get("chain") == "ETH" and len(d.get("period", [])) == 2, d)
+                steps[d["address"]].append(d["status"])
+        for a in sc.info["tracked"]:
+            s = steps.get(a, [])
+            check("querying_transactions_started" in s and "querying_transactions_finished" in s and
+                  s.index("querying_transactions_started") < s.index("querying_transactions_finished"), (a, s))
+        prog = [m["data"] for m in msgs if m.get("type") == "progress_updates"
+                and m["data"].get("subtype") == "undecoded_transactions"]
+        check(prog and prog[-1]["processed"] == prog[-1]["total"] == len(hashes), (prog[-3:], len(hashes)))
 
 
 @test
