@@ -8,8 +8,12 @@ a tracked sender only, nothing for an untracked pair. Refreshes add only what is
 limits, a node refusing wide log ranges and a node without eth_getBlockReceipts still give the
 complete set; an indexer answering garbage is a clear 502 with nothing stored; the chain filters
 answer the right subsets; DELETE removes the transactions and their events."""
+import asyncio
 import collections
 import json
+import time
+
+import websockets
 
 import chainpeers
 import evmtxpeers
@@ -97,10 +101,11 @@ def check_shape(got):
 
 
 def decode_counts(n):
-    """GET /blockchains/transactions/decode for ethereum: (undecoded, total); (0, 0) when absent."""
+    """GET /blockchains/transactions/decode for ethereum: (undecoded, total); rotki leaves a chain
+    out when none of its transactions is pending: (0, None)."""
     st, res, msg = n.call("GET", "/api/1/blockchains/transactions/decode")
-    check(st == 200 and isinstance(res, dict), ("decode counts", st, res, msg))
-    c = res.get("ethereum", res.get("eth", {"undecoded": 0, "total": 0}))
+    check(st == 200 and isinstance(res, dict) and set(res) <= {"ethereum"}, ("decode counts", st, res, msg))
+    c = res.get("ethereum", {"undecoded": 0, "total": None})
     return c["undecoded"], c["total"]
 
 
@@ -116,7 +121,8 @@ def full_check(n, what):
     got = events(n)
     compare(got, want, what)
     check_shape(got)
-    check(decode_counts(n) == (0, len(hashes)), (what, "decode counts", decode_counts(n), len(hashes)))
+    check(decode_counts(n) == (0, None), (what, "decode counts", decode_counts(n)))
+    check(db_counts(n)[0] == len(hashes), (what, "transactions stored", db_counts(n), len(hashes)))
     return got
 
 
@@ -235,17 +241,35 @@ def the_chain_filters_answer_the_right_subsets_and_delete_removes_transactions_a
         # tx_refs together with a type: only the fee of each
         fees = collections.Counter({e: c for e, c in want.items() if e.group_identifier in pick and e.counterparty == "gas"})
         compare(events(n, tx_refs=refs, counterparties=["gas"]), fees, "tx_refs and counterparties filters")
+        # five transactions made pending again (their events and decoded marks removed, as the
+        # stock shell can): GET counts them, POST /decode decodes them into the same events
+        five = "SELECT identifier FROM evm_transactions ORDER BY identifier DESC LIMIT 5"
+        user_db_rows(n, "PRAGMA foreign_keys = ON; DELETE FROM history_events WHERE identifier IN (SELECT identifier FROM "
+                        f"chain_events_info WHERE tx_ref IN (SELECT tx_hash FROM evm_transactions WHERE identifier IN ({five}))); "
+                        f"DELETE FROM evm_tx_mappings WHERE value = 0 AND tx_id IN ({five});")
+        check(decode_counts(n) == (5, len(hashes)), ("pending counts", decode_counts(n), len(hashes)))
+        check(len(events(n)) < len(got), "the five transactions' events are still there")
+        st, task, msg = n.call("POST", "/api/1/blockchains/transactions/decode", {"chain": "eth", "async_query": True})
+        check(st == 200 and "task_id" in task, ("decode pending", st, task, msg))
+        for _ in range(600):
+            st, out, _ = n.call("GET", f"/api/1/tasks/{task['task_id']}")
+            if out and out.get("status") == "completed":
+                break
+            time.sleep(0.05)
+        check(out["status_code"] == 200 and out["outcome"]["result"] == {"decoded_tx_number": 5}, out)
+        compare(events(n), want, "after decoding the pending five again")
+        check(decode_counts(n) == (0, None), ("decode counts after decoding", decode_counts(n)))
         # DELETE one transaction: its events go, the rest stay
         st, res, msg = n.call("DELETE", "/api/1/blockchains/transactions", {"chain": "eth", "tx_ref": refs[0]})
         check(st == 200 and res is True, ("delete one", st, res, msg))
         rest = collections.Counter({e: c for e, c in want.items() if e.group_identifier != pick[0]})
         compare(events(n), rest, "after deleting one transaction")
-        check(decode_counts(n) == (0, len(hashes) - 1), ("decode counts after deleting one", decode_counts(n)))
+        check(decode_counts(n) == (0, None) and db_counts(n)[0] == len(hashes) - 1, ("after deleting one", db_counts(n)))
         # DELETE all of the chain's: no transaction, no event, no log left
         st, res, msg = n.call("DELETE", "/api/1/blockchains/transactions", {"chain": "eth"})
         check(st == 200 and res is True, ("delete all", st, res, msg))
         check(events(n) == [], "events left after deleting every transaction")
-        check(decode_counts(n) == (0, 0), ("decode counts after deleting all", decode_counts(n)))
+        check(decode_counts(n) == (0, None), ("decode counts after deleting all", decode_counts(n)))
         check(db_counts(n) == (0, 0, 0), ("rows left", db_counts(n)))
         # fetched again from scratch: the full set again
         refreshed(n)
@@ -282,7 +306,7 @@ def an_indexer_answering_rate_limits_still_gives_the_complete_set():
     sc = scenario()
     es = evmtxpeers.start_etherscan(sc.url, KEY)
     try:
-        es.fault(rate_limit_every=4)
+        es.fault(rate_limit_every=10)
         with start_node("indexer", es) as n:
             secs = refreshed(n)
             s = es.stats()
@@ -303,7 +327,7 @@ def an_indexer_answering_garbage_is_a_502_with_nothing_stored():
                 es.fault(garbage=kind)
                 code, outcome, _ = refresh(n)
                 check(code == 502 and outcome.get("result") is None and outcome.get("message"), (kind, code, outcome))
-                check(events(n) == [] and decode_counts(n) == (0, 0) and db_counts(n) == (0, 0, 0),
+                check(events(n) == [] and decode_counts(n) == (0, None) and db_counts(n) == (0, 0, 0),
                       (kind, "stored after garbage", decode_counts(n), db_counts(n)))
                 # garbage after a few good pages, on a later refresh: nothing of it is kept either
                 es.fault()
@@ -353,6 +377,38 @@ def a_node_without_eth_getBlockReceipts_still_gives_the_complete_set():
             print(f"    without eth_getBlockReceipts: {s['round_trips']} round trips, {s['calls']} calls", flush=True)
     finally:
         sc.control(block_receipts=True)
+
+
+@test
+def a_refresh_reports_its_progress_over_the_websocket_as_rotki_does():
+    sc = scenario()
+    _, hashes = chain_truth()
+    with start_node("node") as n:
+        async def watching():
+            async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
+                result = await asyncio.to_thread(refresh, n)
+                msgs = []
+                try:
+                    while True:
+                        msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 0.5 * SLOW)))
+                except asyncio.TimeoutError:
+                    pass
+                return result, msgs
+        (code, outcome, _), msgs = asyncio.run(watching())
+        check(code == 200, (code, outcome))
+        steps = collections.defaultdict(list)
+        for m in msgs:
+            if m.get("type") == "transaction_status":
+                d = m["data"]
+                check(d.get("subtype") == "evm" and d.get("chain") == "ETH" and len(d.get("period", [])) == 2, d)
+                steps[d["address"]].append(d["status"])
+        for a in sc.info["tracked"]:
+            s = steps.get(a, [])
+            check("querying_transactions_started" in s and "querying_transactions_finished" in s and
+                  s.index("querying_transactions_started") < s.index("querying_transactions_finished"), (a, s))
+        prog = [m["data"] for m in msgs if m.get("type") == "progress_updates"
+                and m["data"].get("subtype") == "undecoded_transactions"]
+        check(prog and prog[-1]["processed"] == prog[-1]["total"] == len(hashes), (prog[-3:], len(hashes)))
 
 
 @test
