@@ -187,5 +187,33 @@ def a_token_no_node_can_read_is_a_502_and_nothing_is_stored():
         check(rows == [["0"], ["0"]], rows)  # the whole slice waits: all or nothing
 
 
+@test
+def a_small_heap_budget_decodes_whole_slices_or_answers_503():
+    for budget in ("1M", "2M"):  # 1M runs out on the first slice's events here, 2M decodes them all
+        with Node("--heap-budget", budget) as n:
+            user(n)
+            logout(n)
+            sql(n, f"INSERT INTO blockchain_accounts VALUES('ETH', '{A1}');"
+                   "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1500) "
+                   "INSERT INTO evm_transactions(identifier, tx_hash, chain_id, timestamp, block_number, from_address, "
+                   f"to_address, value, gas, gas_price, gas_used, input_data, nonce) SELECT i, randomblob(32), 1, {TS} + i, "
+                   f"i, '{A1}', '{U}', '1', '21000', '1000000000', '21000', X'', i FROM k;"
+                   "INSERT INTO evmtx_receipts(tx_id, contract_address, status, type) SELECT identifier, NULL, 1, 2 "
+                   "FROM evm_transactions;")
+            login(n)
+            st, res, msg = n.call("POST", DECODE, {"chain": "eth"}, timeout=120)
+            print(f"    {budget} heap budget, 1,500 txs: {st} {res if st == 200 else msg}", flush=True)
+            check(st in (200, 503), (st, res, msg))
+            check(n.call("GET", "/api/1/ping")[0] == 200)
+            # whatever was written is whole: every decoded tx has its two events, no event without its mark
+            rows = sql(n, "SELECT COUNT(*) FROM evm_tx_mappings WHERE value = 0; SELECT COUNT(*) FROM history_events; "
+                          "SELECT COUNT(*) FROM evm_tx_mappings m JOIN evm_transactions t ON t.identifier = m.tx_id WHERE "
+                          "(SELECT COUNT(*) FROM history_events h WHERE h.group_identifier = '10x' || "
+                          "lower(hex(t.tx_hash))) != 2;")
+            marked, evs, broken = (int(r[0]) for r in rows)
+            check(evs == 2 * marked and broken == 0 and (marked == 1500 or (st == 503 and marked % 200 == 0)), (st, rows))
+            check(budget != "2M" or st == 200, (budget, st, msg))
+
+
 if __name__ == "__main__":
     main()
