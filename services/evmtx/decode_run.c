@@ -8,7 +8,9 @@
  *      value 0 for each tx of the slice (all or nothing)
  *   -> progress_updates, next slice.
  * A tx without a receipt is not pending yet (it cannot be decoded). A token the nodes could
- * not be asked about stops the run with a 502 before its slice is written. */
+ * not be asked about stops the run with a 502 before its slice is written. A slice that runs
+ * out of memory (the heap budget) is read again at half the size, down to one tx, before the
+ * run answers 503. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +65,8 @@ typedef struct {
     api_req_t *req;
     uint64_t chain_id;
     size_t limit, decoded;
+    size_t slice;           /* txs per slice: SLICE, halved when one runs out of memory */
+    int in_slice;
     int64_t total;
     evmtx_decode_done_fn done;
     void *ud;
@@ -132,8 +136,17 @@ static void slice_free(run_t *r)
     r->nevents = 0;
 }
 
+static void next_slice(run_t *r);
+
 static void finish(run_t *r, int status, const char *error)
 {
+    if (status == 503 && r->in_slice && r->slice > 1) { /* the same txs again, fewer at a time */
+        db_query_clear(&r->q);
+        slice_free(r);
+        r->slice /= 2;
+        next_slice(r);
+        return;
+    }
     evmtx_decode_done_fn done = r->done;
     void *ud = r->ud;
     size_t decoded = r->decoded;
@@ -180,8 +193,6 @@ static void submit_query(run_t *r, const char *sql, void (*done)(db_job_t *), co
     auth_submit(r->req, &r->q.job);
 }
 
-static void next_slice(run_t *r);
-
 /* ------------------------------------------------------------------ the write */
 static void written(db_job_t *j)
 {
@@ -195,7 +206,7 @@ static void written(db_job_t *j)
     size_t got = r->rows;
     progress(r);
     slice_free(r);
-    if (got < SLICE || (r->limit && r->decoded >= r->limit)) finish(r, 0, NULL);
+    if (got < r->slice || (r->limit && r->decoded >= r->limit)) finish(r, 0, NULL);
     else next_slice(r);
 }
 
@@ -480,7 +491,8 @@ static void txs_read(db_job_t *j)
 
 static void next_slice(run_t *r)
 {
-    size_t n = SLICE;
+    size_t n = r->slice;
+    r->in_slice = 1;
     if (r->limit && r->limit - r->decoded < n) n = r->limit - r->decoded;
     snprintf(r->limit_param, sizeof r->limit_param, "%zu", n);
     submit_query(r, sql_txs, txs_read, r->chain_param, r->limit_param);
@@ -532,6 +544,7 @@ void evmtx_decode_pending(api_req_t *req, uint64_t chain_id, size_t limit, evmtx
     r->req = req;
     r->chain_id = chain_id;
     r->limit = limit;
+    r->slice = SLICE;
     r->done = done;
     r->ud = ud;
     snprintf(r->chain_param, sizeof r->chain_param, "%llu", (unsigned long long)chain_id);

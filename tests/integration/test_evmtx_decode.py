@@ -189,7 +189,7 @@ def a_token_no_node_can_read_is_a_502_and_nothing_is_stored():
 
 @test
 def a_small_heap_budget_decodes_whole_slices_or_answers_503():
-    for budget in ("1M", "2M"):  # 1M runs out on the first slice's events here, 2M decodes them all
+    for budget in ("1M", "2M"):  # at 1M the 200-tx slices run out of memory and are halved; 2M takes them whole
         with Node("--heap-budget", budget) as n:
             user(n)
             logout(n)
