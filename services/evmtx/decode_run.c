@@ -144,6 +144,7 @@ static void finish(run_t *r, int status, const char *error)
         db_query_clear(&r->q);
         slice_free(r);
         r->slice /= 2;
+        log_info("evmtx: out of memory decoding a slice; trying %zu transactions at a time", r->slice);
         next_slice(r);
         return;
     }

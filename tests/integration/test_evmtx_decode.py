@@ -213,6 +213,8 @@ def a_small_heap_budget_decodes_whole_slices_or_answers_503():
             marked, evs, broken = (int(r[0]) for r in rows)
             check(evs == 2 * marked and broken == 0 and (marked == 1500 or (st == 503 and marked % 200 == 0)), (st, rows))
             check(budget != "2M" or st == 200, (budget, st, msg))
+            halved = [line for line in n.log if "at a time" in line]
+            print(f"    {budget}: {len(halved)} slice(s) halved", flush=True)
 
 
 if __name__ == "__main__":
