@@ -26,7 +26,7 @@
 #include "decode.h"
 
 #define SLICE 200
-#define MAX_TOKENS 256 /* distinct ERC-20 contracts one slice may need */
+#define MAX_TOKENS 64 /* distinct ERC-20 contracts of a slice the first list holds (it grows) */
 
 static const char sql_count[] = "SELECT COUNT(*) FROM evm_transactions t JOIN evmtx_receipts r ON r.tx_id = t.identifier "
                                 "WHERE t.chain_id = ?1 AND NOT EXISTS (SELECT 1 FROM evm_tx_mappings m WHERE "
@@ -281,13 +281,19 @@ static void tokens_resolved(void *ud, const char *error)
 
 static void need_tokens(run_t *r)
 {
-    r->need = alloc_get(ALLOC_CLIENT, MAX_TOKENS * sizeof *r->need);
-    if (!r->need) {
-        finish(r, 503, "out of memory for the tokens (heap budget reached)");
-        return;
+    /* a list that came out full may have missed some: a bigger one, from the start */
+    for (size_t cap = MAX_TOKENS;; cap *= 2) {
+        r->nneed = 0;
+        if (!(r->need = alloc_get(ALLOC_CLIENT, cap * sizeof *r->need))) {
+            finish(r, 503, "out of memory for the tokens (heap budget reached)");
+            return;
+        }
+        for (size_t i = 0; i < r->ntxs; i++)
+            r->nneed = evmtx_tokens_needed(&r->txs[i].tx, &r->tracked, r->need, r->nneed, cap);
+        if (r->nneed < cap) break;
+        alloc_free(r->need);
+        r->need = NULL;
     }
-    for (size_t i = 0; i < r->ntxs; i++)
-        r->nneed = evmtx_tokens_needed(&r->txs[i].tx, &r->tracked, r->need, r->nneed, MAX_TOKENS);
     r->need_ids = alloc_zget(ALLOC_CLIENT, (r->nneed ? r->nneed : 1) * sizeof *r->need_ids);
     if (!r->need_ids) {
         finish(r, 503, "out of memory for the tokens (heap budget reached)");

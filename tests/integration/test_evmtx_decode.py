@@ -188,6 +188,31 @@ def a_token_no_node_can_read_is_a_502_and_nothing_is_stored():
 
 
 @test
+def a_tx_of_many_tokens_gives_every_transfer():
+    """70 tokens the user added (more than the decoder's first token list holds) in one tx's logs."""
+    tokens = ["0x7" + str(i).zfill(39) for i in range(70)]
+    with Node() as n:
+        user(n)
+        st, _, msg = n.call("PUT", "/api/1/blockchains/eth/tokens", {"tokens": [
+            {"address": t, "chain_id": 1, "symbol": f"T{i}", "name": f"Token {i}", "decimals": i % 19}
+            for i, t in enumerate(tokens)]})
+        check(st == 200, msg)
+        logout(n)
+        sql(n, f"INSERT INTO blockchain_accounts VALUES('ETH', '{A1}');" +
+            tx_sql(1, U, tokens[0], "0", logs=[(t, U, A1, 10 ** 20 + i) for i, t in enumerate(tokens)]))
+        login(n)
+        check(decode(n) == {"decoded_tx_number": 1})
+        got = sorted((e["entry"]["sequence_index"], e["entry"]["asset"], e["entry"]["amount"])
+                     for e in events(n)["entries"])
+        want = []
+        for i, t in enumerate(tokens):
+            raw, d = str(10 ** 20 + i), i % 19
+            amount = (raw[:len(raw) - d] + "." + raw[len(raw) - d:]).rstrip("0").rstrip(".") if d else raw
+            want.append((i, f"eip155:1/erc20:{t}", amount))
+        check(got == want, (got[:3], want[:3], len(got)))
+
+
+@test
 def a_small_heap_budget_decodes_whole_slices_or_answers_503():
     for budget in ("1M", "2M"):  # at 1M the 200-tx slices run out of memory and are halved; 2M takes them whole
         with Node("--heap-budget", budget) as n:
