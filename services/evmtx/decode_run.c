@@ -80,6 +80,7 @@ typedef struct {
     uint8_t (*need)[20];
     size_t nneed;
     char **need_ids;        /* their identifiers for the registry */
+    uint8_t *was_known;     /* known before this slice asked (else learned now: rotki's new_token_detected) */
     token_t *tokens;
     size_t ntokens;
     history_event_t *events;
@@ -125,6 +126,8 @@ static void slice_free(run_t *r)
     for (size_t i = 0; i < r->nneed; i++) alloc_free(r->need_ids ? r->need_ids[i] : NULL);
     alloc_free(r->need_ids);
     r->need_ids = NULL;
+    alloc_free(r->was_known);
+    r->was_known = NULL;
     alloc_free(r->need);
     r->need = NULL;
     r->nneed = 0;
@@ -247,6 +250,36 @@ static void decode_slice(run_t *r)
 }
 
 /* ------------------------------------------------------------------ tokens */
+/* rotki's new_token_detected for a token learned while decoding, with the first tx it was seen in */
+static void announce(run_t *r, const uint8_t address[20], const char *identifier)
+{
+    static const char hex[] = "0123456789abcdef";
+    char ref[67] = "";
+    for (size_t i = 0; i < r->ntxs && !ref[0]; i++)
+        for (size_t k = 0; k < r->txs[i].nlogs && !ref[0]; k++)
+            if (!memcmp(r->txs[i].logs[k].address, address, 20)) {
+                ref[0] = '0', ref[1] = 'x';
+                for (int b = 0; b < 32; b++) {
+                    ref[2 + 2 * b] = hex[r->txs[i].tx.hash[b] >> 4];
+                    ref[3 + 2 * b] = hex[r->txs[i].tx.hash[b] & 15];
+                }
+                ref[66] = 0;
+            }
+    json_writer_t w;
+    json_writer_t *d = notifier_message_begin(&w, "new_token_detected");
+    json_begin_object(d);
+    json_write_key(d, "token_identifier");
+    json_write_str(d, identifier);
+    json_write_key(d, "token_kind");
+    json_write_str(d, "evm");
+    if (ref[0]) {
+        json_write_key(d, "seen_tx_reference");
+        json_write_str(d, ref);
+    }
+    json_end_object(d);
+    notifier_message_send(&w, "new_token_detected");
+}
+
 static void tokens_resolved(void *ud, const char *error)
 {
     run_t *r = ud;
@@ -266,6 +299,7 @@ static void tokens_resolved(void *ud, const char *error)
         asset_info_t a;
         memcpy(t->address, r->need[i], 20);
         if (asset_registry_find(r->need_ids[i], &a) && a.decimals >= 0) {
+            if (!r->was_known[i]) announce(r, r->need[i], a.identifier);
             t->info.known = 1;
             t->info.decimals = a.decimals;
             snprintf(t->info.symbol, sizeof t->info.symbol, "%s", a.symbol);
@@ -277,6 +311,20 @@ static void tokens_resolved(void *ud, const char *error)
         } /* else: the chain says it is no ERC-20, its logs give no event */
     }
     decode_slice(r);
+}
+
+static void user_tokens_read(void *ud, const char *error)
+{
+    run_t *r = ud;
+    if (error) {
+        tokens_resolved(r, error);
+        return;
+    }
+    for (size_t i = 0; i < r->nneed; i++) {
+        asset_info_t a;
+        r->was_known[i] = (uint8_t)asset_registry_find(r->need_ids[i], &a);
+    }
+    asset_registry_resolve(r->req, (const char *const *)r->need_ids, r->nneed, tokens_resolved, r);
 }
 
 static void need_tokens(run_t *r)
@@ -309,7 +357,13 @@ static void need_tokens(run_t *r)
         }
         snprintf(r->need_ids[i], ASSET_ID_MAX, "eip155:%llu/erc20:%s", (unsigned long long)r->chain_id, addr);
     }
-    asset_registry_resolve(r->req, (const char *const *)r->need_ids, r->nneed, tokens_resolved, r);
+    if (!(r->was_known = alloc_zget(ALLOC_CLIENT, r->nneed ? r->nneed : 1))) {
+        finish(r, 503, "out of memory for the tokens (heap budget reached)");
+        return;
+    }
+    /* the user's tokens first (a resolve of nothing reads them after a login), so that what is
+     * unknown now is truly new */
+    asset_registry_resolve(r->req, NULL, 0, user_tokens_read, r);
 }
 
 /* ------------------------------------------------------------------ the reads */
