@@ -8,7 +8,9 @@
  *      value 0 for each tx of the slice (all or nothing)
  *   -> progress_updates, next slice.
  * A tx without a receipt is not pending yet (it cannot be decoded). A token the nodes could
- * not be asked about stops the run with a 502 before its slice is written. */
+ * not be asked about stops the run with a 502 before its slice is written. A slice that runs
+ * out of memory (the heap budget) is read again at half the size, down to one tx, before the
+ * run answers 503. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 #include "decode.h"
 
 #define SLICE 200
-#define MAX_TOKENS 256 /* distinct ERC-20 contracts one slice may need */
+#define MAX_TOKENS 64 /* distinct ERC-20 contracts of a slice the first list holds (it grows) */
 
 static const char sql_count[] = "SELECT COUNT(*) FROM evm_transactions t JOIN evmtx_receipts r ON r.tx_id = t.identifier "
                                 "WHERE t.chain_id = ?1 AND NOT EXISTS (SELECT 1 FROM evm_tx_mappings m WHERE "
@@ -63,6 +65,8 @@ typedef struct {
     api_req_t *req;
     uint64_t chain_id;
     size_t limit, decoded;
+    size_t slice;           /* txs per slice: SLICE, halved when one runs out of memory */
+    int in_slice;
     int64_t total;
     evmtx_decode_done_fn done;
     void *ud;
@@ -76,6 +80,7 @@ typedef struct {
     uint8_t (*need)[20];
     size_t nneed;
     char **need_ids;        /* their identifiers for the registry */
+    uint8_t *was_known;     /* known before this slice asked (else learned now: rotki's new_token_detected) */
     token_t *tokens;
     size_t ntokens;
     history_event_t *events;
@@ -121,6 +126,8 @@ static void slice_free(run_t *r)
     for (size_t i = 0; i < r->nneed; i++) alloc_free(r->need_ids ? r->need_ids[i] : NULL);
     alloc_free(r->need_ids);
     r->need_ids = NULL;
+    alloc_free(r->was_known);
+    r->was_known = NULL;
     alloc_free(r->need);
     r->need = NULL;
     r->nneed = 0;
@@ -132,8 +139,18 @@ static void slice_free(run_t *r)
     r->nevents = 0;
 }
 
+static void next_slice(run_t *r);
+
 static void finish(run_t *r, int status, const char *error)
 {
+    if (status == 503 && r->in_slice && r->slice > 1) { /* the same txs again, fewer at a time */
+        db_query_clear(&r->q);
+        slice_free(r);
+        r->slice /= 2;
+        log_info("evmtx: out of memory decoding a slice; trying %zu transactions at a time", r->slice);
+        next_slice(r);
+        return;
+    }
     evmtx_decode_done_fn done = r->done;
     void *ud = r->ud;
     size_t decoded = r->decoded;
@@ -180,8 +197,6 @@ static void submit_query(run_t *r, const char *sql, void (*done)(db_job_t *), co
     auth_submit(r->req, &r->q.job);
 }
 
-static void next_slice(run_t *r);
-
 /* ------------------------------------------------------------------ the write */
 static void written(db_job_t *j)
 {
@@ -195,7 +210,7 @@ static void written(db_job_t *j)
     size_t got = r->rows;
     progress(r);
     slice_free(r);
-    if (got < SLICE || (r->limit && r->decoded >= r->limit)) finish(r, 0, NULL);
+    if (got < r->slice || (r->limit && r->decoded >= r->limit)) finish(r, 0, NULL);
     else next_slice(r);
 }
 
@@ -235,6 +250,36 @@ static void decode_slice(run_t *r)
 }
 
 /* ------------------------------------------------------------------ tokens */
+/* rotki's new_token_detected for a token learned while decoding, with the first tx it was seen in */
+static void announce(run_t *r, const uint8_t address[20], const char *identifier)
+{
+    static const char hex[] = "0123456789abcdef";
+    char ref[67] = "";
+    for (size_t i = 0; i < r->ntxs && !ref[0]; i++)
+        for (size_t k = 0; k < r->txs[i].nlogs && !ref[0]; k++)
+            if (!memcmp(r->txs[i].logs[k].address, address, 20)) {
+                ref[0] = '0', ref[1] = 'x';
+                for (int b = 0; b < 32; b++) {
+                    ref[2 + 2 * b] = hex[r->txs[i].tx.hash[b] >> 4];
+                    ref[3 + 2 * b] = hex[r->txs[i].tx.hash[b] & 15];
+                }
+                ref[66] = 0;
+            }
+    json_writer_t w;
+    json_writer_t *d = notifier_message_begin(&w, "new_token_detected");
+    json_begin_object(d);
+    json_write_key(d, "token_identifier");
+    json_write_str(d, identifier);
+    json_write_key(d, "token_kind");
+    json_write_str(d, "evm");
+    if (ref[0]) {
+        json_write_key(d, "seen_tx_reference");
+        json_write_str(d, ref);
+    }
+    json_end_object(d);
+    notifier_message_send(&w, "new_token_detected");
+}
+
 static void tokens_resolved(void *ud, const char *error)
 {
     run_t *r = ud;
@@ -254,6 +299,7 @@ static void tokens_resolved(void *ud, const char *error)
         asset_info_t a;
         memcpy(t->address, r->need[i], 20);
         if (asset_registry_find(r->need_ids[i], &a) && a.decimals >= 0) {
+            if (!r->was_known[i]) announce(r, r->need[i], a.identifier);
             t->info.known = 1;
             t->info.decimals = a.decimals;
             snprintf(t->info.symbol, sizeof t->info.symbol, "%s", a.symbol);
@@ -267,15 +313,35 @@ static void tokens_resolved(void *ud, const char *error)
     decode_slice(r);
 }
 
-static void need_tokens(run_t *r)
+static void user_tokens_read(void *ud, const char *error)
 {
-    r->need = alloc_get(ALLOC_CLIENT, MAX_TOKENS * sizeof *r->need);
-    if (!r->need) {
-        finish(r, 503, "out of memory for the tokens (heap budget reached)");
+    run_t *r = ud;
+    if (error) {
+        tokens_resolved(r, error);
         return;
     }
-    for (size_t i = 0; i < r->ntxs; i++)
-        r->nneed = evmtx_tokens_needed(&r->txs[i].tx, &r->tracked, r->need, r->nneed, MAX_TOKENS);
+    for (size_t i = 0; i < r->nneed; i++) {
+        asset_info_t a;
+        r->was_known[i] = (uint8_t)asset_registry_find(r->need_ids[i], &a);
+    }
+    asset_registry_resolve(r->req, (const char *const *)r->need_ids, r->nneed, tokens_resolved, r);
+}
+
+static void need_tokens(run_t *r)
+{
+    /* a list that came out full may have missed some: a bigger one, from the start */
+    for (size_t cap = MAX_TOKENS;; cap *= 2) {
+        r->nneed = 0;
+        if (!(r->need = alloc_get(ALLOC_CLIENT, cap * sizeof *r->need))) {
+            finish(r, 503, "out of memory for the tokens (heap budget reached)");
+            return;
+        }
+        for (size_t i = 0; i < r->ntxs; i++)
+            r->nneed = evmtx_tokens_needed(&r->txs[i].tx, &r->tracked, r->need, r->nneed, cap);
+        if (r->nneed < cap) break;
+        alloc_free(r->need);
+        r->need = NULL;
+    }
     r->need_ids = alloc_zget(ALLOC_CLIENT, (r->nneed ? r->nneed : 1) * sizeof *r->need_ids);
     if (!r->need_ids) {
         finish(r, 503, "out of memory for the tokens (heap budget reached)");
@@ -291,7 +357,13 @@ static void need_tokens(run_t *r)
         }
         snprintf(r->need_ids[i], ASSET_ID_MAX, "eip155:%llu/erc20:%s", (unsigned long long)r->chain_id, addr);
     }
-    asset_registry_resolve(r->req, (const char *const *)r->need_ids, r->nneed, tokens_resolved, r);
+    if (!(r->was_known = alloc_zget(ALLOC_CLIENT, r->nneed ? r->nneed : 1))) {
+        finish(r, 503, "out of memory for the tokens (heap budget reached)");
+        return;
+    }
+    /* the user's tokens first (a resolve of nothing reads them after a login), so that what is
+     * unknown now is truly new */
+    asset_registry_resolve(r->req, NULL, 0, user_tokens_read, r);
 }
 
 /* ------------------------------------------------------------------ the reads */
@@ -480,7 +552,8 @@ static void txs_read(db_job_t *j)
 
 static void next_slice(run_t *r)
 {
-    size_t n = SLICE;
+    size_t n = r->slice;
+    r->in_slice = 1;
     if (r->limit && r->limit - r->decoded < n) n = r->limit - r->decoded;
     snprintf(r->limit_param, sizeof r->limit_param, "%zu", n);
     submit_query(r, sql_txs, txs_read, r->chain_param, r->limit_param);
@@ -532,6 +605,7 @@ void evmtx_decode_pending(api_req_t *req, uint64_t chain_id, size_t limit, evmtx
     r->req = req;
     r->chain_id = chain_id;
     r->limit = limit;
+    r->slice = SLICE;
     r->done = done;
     r->ud = ud;
     snprintf(r->chain_param, sizeof r->chain_param, "%llu", (unsigned long long)chain_id);

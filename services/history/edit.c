@@ -738,8 +738,8 @@ static int add_or_edit(api_req_t *req, int kind)
     } else if (op->entry_type == HIST_ENTRY_SWAP) {
         rc = parse_swap(op, obj);
     } else {
-        hist_field_error(req, "entry_type", "pipit does not store %ss yet: it takes history event, swap event and asset "
-                                            "movement event", hist_entry_type_name(op->entry_type));
+        hist_field_error(req, "entry_type", "pipit does not take %ss here yet: it takes history event, swap event and "
+                                            "asset movement event", hist_entry_type_name(op->entry_type));
     }
     if (rc != 0) {
         op_free(op);

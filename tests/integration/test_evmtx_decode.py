@@ -30,9 +30,9 @@ def word(addr):
     return "0" * 24 + addr[2:].lower()
 
 
-def tx_sql(i, frm, to, value, status=1, inp="", logs=(), receipt=True):
+def tx_sql(i, frm, to, value, status=1, inp="", logs=(), receipt=True, chain_id=1):
     s = (f"INSERT INTO evm_transactions(identifier, tx_hash, chain_id, timestamp, block_number, from_address, to_address, "
-         f"value, gas, gas_price, gas_used, input_data, nonce) VALUES({i}, X'{h(i)}', 1, {TS + i}, {100 + i}, '{frm}', "
+         f"value, gas, gas_price, gas_used, input_data, nonce) VALUES({i}, X'{h(i)}', {chain_id}, {TS + i}, {100 + i}, '{frm}', "
          f"'{to}', '{value}', '50000', '1000000000', '21000', X'{inp}', {i});")
     if receipt:
         s += f"INSERT INTO evmtx_receipts(tx_id, contract_address, status, type) VALUES({i}, NULL, {status}, 2);"
@@ -87,6 +87,21 @@ def summary(res):
                    e["entry"]["address"], e["entry"]["counterparty"]) for e in res["entries"])
 
 
+def ws_during(n, fn):
+    """fn() while a WebSocket client listens: (fn's result, the messages it got)."""
+    async def watching():
+        async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
+            r = await asyncio.to_thread(fn)
+            msgs = []
+            try:
+                while True:
+                    msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 0.5)))
+            except asyncio.TimeoutError:
+                pass
+            return r, msgs
+    return asyncio.run(watching())
+
+
 def gid(i):
     return "10x" + h(i)
 
@@ -113,17 +128,7 @@ def stored_transactions_decode_into_rotkis_evm_events_once():
         st, res, msg = n.call("GET", DECODE)
         check(st == 200 and res == {"ethereum": {"undecoded": 7, "total": 7}}, (st, res, msg))
 
-        async def watching():  # rotki's progress_updates over the WebSocket while it decodes
-            async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
-                r = await asyncio.to_thread(decode, n)
-                msgs = []
-                try:
-                    while True:
-                        msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 0.5)))
-                except asyncio.TimeoutError:
-                    pass
-                return r, msgs
-        res, msgs = asyncio.run(watching())
+        res, msgs = ws_during(n, lambda: decode(n))  # rotki's progress_updates over the WebSocket
         check(res == {"decoded_tx_number": 6}, res)
         progress = [m["data"] for m in msgs if m["type"] == "progress_updates"]
         check(progress and progress[-1] == {"chain": "ethereum", "subtype": "undecoded_transactions", "total": 6,
@@ -185,6 +190,105 @@ def a_token_no_node_can_read_is_a_502_and_nothing_is_stored():
         check(UNKNOWN in msg, msg)
         rows = sql(n, "SELECT COUNT(*) FROM history_events; SELECT COUNT(*) FROM evm_tx_mappings;")
         check(rows == [["0"], ["0"]], rows)  # the whole slice waits: all or nothing
+
+
+@test
+def tokens_read_on_chain_join_the_registry_and_are_announced_once():
+    """Two tokens of a ganache chain the user never added: their decimals come from the node, they
+    are learned into the asset registry and announced (rotki's new_token_detected) the first time."""
+    chainpeers.install()
+    with chainpeers.start_chain(accounts=2, tokens=2, multicall=True) as c:
+        cid, toks = c.info["chain_id"], c.info["tokens"]
+        with Node() as n:
+            user(n)
+            st, nodes, _ = n.call("GET", "/api/1/blockchains/eth/nodes")
+            for node in nodes or []:
+                n.call("DELETE", "/api/1/blockchains/eth/nodes", {"identifier": node["identifier"]})
+            st, _, msg = n.call("PUT", "/api/1/blockchains/eth/nodes", {"name": "ganache", "endpoint": c.url,
+                                                                        "owned": True, "weight": "100", "active": True})
+            check(st == 200, msg)
+            logout(n)
+            sql(n, f"INSERT INTO blockchain_accounts VALUES('ETH', '{A1}');" + "".join(
+                tx_sql(i + 1, U, t["address"], "0", chain_id=cid, logs=[(t["address"], U, A1, 3 * 10 ** t["decimals"])])
+                for i, t in enumerate(toks)))
+            login(n)
+            res, msgs = ws_during(n, lambda: decode(n))
+            check(res == {"decoded_tx_number": 2}, res)
+            got = sorted((e["entry"]["asset"], e["entry"]["amount"], e["entry"]["user_notes"])
+                         for e in events(n)["entries"])
+            want = sorted((f"eip155:{cid}/erc20:{t['address']}", "3", f"Receive 3 {t['symbol']} from {U} to {A1}")
+                          for t in toks)
+            check(got == want, (got, want))
+            news = sorted(m["data"]["token_identifier"] for m in msgs if m["type"] == "new_token_detected")
+            check(news == sorted(w[0] for w in want), msgs)
+            check(all(m["data"]["seen_tx_reference"] in ("0x" + h(1), "0x" + h(2)) and m["data"]["token_kind"] == "evm"
+                      for m in msgs if m["type"] == "new_token_detected"), msgs)
+            for t in toks:  # in the registry now, as the chain names them
+                st, res, msg = n.call("POST", "/api/1/assets/mappings",
+                                      {"identifiers": [f"eip155:{cid}/erc20:{t['address']}"]})
+                a = (res or {}).get("assets", {}).get(f"eip155:{cid}/erc20:{t['address']}", {})
+                check(st == 200 and a.get("symbol") == t["symbol"] and a.get("name") == t["name"], (st, res, msg))
+            # the same token again later: no announcement
+            logout(n)
+            sql(n, tx_sql(3, U, toks[0]["address"], "0", chain_id=cid, logs=[(toks[0]["address"], U, A1, 1)]))
+            login(n)
+            res, msgs = ws_during(n, lambda: decode(n))
+            check(res == {"decoded_tx_number": 1} and not [m for m in msgs if m["type"] == "new_token_detected"], msgs)
+
+
+@test
+def a_tx_of_many_tokens_gives_every_transfer():
+    """70 tokens the user added (more than the decoder's first token list holds) in one tx's logs."""
+    tokens = ["0x7" + str(i).zfill(39) for i in range(70)]
+    with Node() as n:
+        user(n)
+        st, _, msg = n.call("PUT", "/api/1/blockchains/eth/tokens", {"tokens": [
+            {"address": t, "chain_id": 1, "symbol": f"T{i}", "name": f"Token {i}", "decimals": i % 19}
+            for i, t in enumerate(tokens)]})
+        check(st == 200, msg)
+        logout(n)
+        sql(n, f"INSERT INTO blockchain_accounts VALUES('ETH', '{A1}');" +
+            tx_sql(1, U, tokens[0], "0", logs=[(t, U, A1, 10 ** 20 + i) for i, t in enumerate(tokens)]))
+        login(n)
+        check(decode(n) == {"decoded_tx_number": 1})
+        got = sorted((e["entry"]["sequence_index"], e["entry"]["asset"], e["entry"]["amount"])
+                     for e in events(n)["entries"])
+        want = []
+        for i, t in enumerate(tokens):
+            raw, d = str(10 ** 20 + i), i % 19
+            amount = (raw[:len(raw) - d] + "." + raw[len(raw) - d:]).rstrip("0").rstrip(".") if d else raw
+            want.append((i, f"eip155:1/erc20:{t}", amount))
+        check(got == want, (got[:3], want[:3], len(got)))
+
+
+@test
+def a_small_heap_budget_decodes_whole_slices_or_answers_503():
+    for budget in ("1M", "2M"):  # at 1M the 200-tx slices run out of memory and are halved; 2M takes them whole
+        with Node("--heap-budget", budget) as n:
+            user(n)
+            logout(n)
+            sql(n, f"INSERT INTO blockchain_accounts VALUES('ETH', '{A1}');"
+                   "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1500) "
+                   "INSERT INTO evm_transactions(identifier, tx_hash, chain_id, timestamp, block_number, from_address, "
+                   f"to_address, value, gas, gas_price, gas_used, input_data, nonce) SELECT i, randomblob(32), 1, {TS} + i, "
+                   f"i, '{A1}', '{U}', '1', '21000', '1000000000', '21000', X'', i FROM k;"
+                   "INSERT INTO evmtx_receipts(tx_id, contract_address, status, type) SELECT identifier, NULL, 1, 2 "
+                   "FROM evm_transactions;")
+            login(n)
+            st, res, msg = n.call("POST", DECODE, {"chain": "eth"}, timeout=120)
+            print(f"    {budget} heap budget, 1,500 txs: {st} {res if st == 200 else msg}", flush=True)
+            check(st in (200, 503), (st, res, msg))
+            check(n.call("GET", "/api/1/ping")[0] == 200)
+            # whatever was written is whole: every decoded tx has its two events, no event without its mark
+            rows = sql(n, "SELECT COUNT(*) FROM evm_tx_mappings WHERE value = 0; SELECT COUNT(*) FROM history_events; "
+                          "SELECT COUNT(*) FROM evm_tx_mappings m JOIN evm_transactions t ON t.identifier = m.tx_id WHERE "
+                          "(SELECT COUNT(*) FROM history_events h WHERE h.group_identifier = '10x' || "
+                          "lower(hex(t.tx_hash))) != 2;")
+            marked, evs, broken = (int(r[0]) for r in rows)
+            check(evs == 2 * marked and broken == 0 and (marked == 1500 or (st == 503 and marked % 200 == 0)), (st, rows))
+            check(budget != "2M" or st == 200, (budget, st, msg))
+            halved = [line for line in n.log if "at a time" in line]
+            print(f"    {budget}: {len(halved)} slice(s) halved", flush=True)
 
 
 if __name__ == "__main__":

@@ -292,7 +292,7 @@ def duplicates_and_bad_input_change_nothing():
                 (dict(KRAKEN_STAKING, identifier=3), ['"identifier"', "Unknown field."]),
                 (dict(KRAKEN_STAKING, location="bitcoin"), ["bitcoin events must use BTC as the asset"]),
                 ({k: v for k, v in KRAKEN_STAKING.items() if k != "sequence_index"}, ['"sequence_index"', "Missing data"]),
-                (dict(KRAKEN_STAKING, entry_type="evm event"), ["pipit does not store evm events yet"]),
+                (dict(KRAKEN_STAKING, entry_type="evm event"), ["pipit does not take evm events here yet"]),
                 (dict(SWAP, spend_amount="0"), ['"spend_amount"', "Must be greater than 0."]),
                 (dict(SWAP, user_notes=["a"]), ["Shorter than minimum length 2."]),
                 (dict(SWAP, user_notes=["a", "b", "c", "d", "e"]), ["Too many user notes were provided"]),

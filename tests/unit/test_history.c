@@ -10,6 +10,7 @@
 #include "../../core/loop.h"
 #include "../../db/db.h"
 #include "../../db/query.h"
+#include "../../db/snapshots.h"
 #include "../../db/userdb.h"
 #include "../../services/history/events.h"
 #include "../../services/history/internal.h"
@@ -137,6 +138,56 @@ static int store(env_t *env, const history_event_t *events, size_t n, size_t *in
     return rc;
 }
 
+/* Evm events: each with its chain_events_info row, and after_sql in the same transaction; a bad
+ * address fails the batch and writes nothing of it (nor the after statement). NULL when so. */
+static const char *evm_scenario(env_t *env)
+{
+    static char why[600];
+    history_event_t evm[3];
+    memset(evm, 0, sizeof evm);
+    for (int k = 0; k < 3; k++) {
+        history_event_t *e = &evm[k];
+        e->entry_type = 2;
+        snprintf(e->group_identifier, sizeof e->group_identifier, "10x%064d", k / 2);
+        e->sequence_index = k;
+        e->timestamp_ms = 1700000000000LL;
+        e->location = snapshot_location_code("ethereum", 8);
+        snprintf(e->asset, sizeof e->asset, "ETH");
+        snprintf(e->amount, sizeof e->amount, "0.000021");
+        snprintf(e->type, sizeof e->type, "spend");
+        snprintf(e->subtype, sizeof e->subtype, k ? "none" : "fee");
+        memset(e->tx_ref, 0xab + k / 2, 32);
+        if (!k) snprintf(e->counterparty, sizeof e->counterparty, "gas");
+        else snprintf(e->address, sizeof e->address, "0x9999999999999999999999999999999999999999");
+    }
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) snprintf(evm[2].address, sizeof evm[2].address, "0x12");
+        history_insert_t *h = alloc_zget(ALLOC_TEST, sizeof *h);
+        int done = 0;
+        history_insert_init(h, round ? evm + 2 : evm, round ? 1 : 2, flag_done, &done);
+        h->after_sql = "INSERT INTO multisettings(name, value) SELECT 'evm_test', value FROM json_each(?1)";
+        h->after_param = round ? "[\"c\"]" : "[\"a\", \"b\"]";
+        submit_wait(env, &h->job, &done);
+        history_insert_clear(h);
+        int rc = h->job.rc;
+        long bad = h->bad_index;
+        alloc_free(h);
+        char cell[200];
+        select_cell(env, "SELECT (SELECT COUNT(*) FROM chain_events_info) || ' ' || (SELECT COUNT(*) FROM chain_events_info "
+                         "c JOIN history_events e ON e.identifier = c.identifier WHERE e.entry_type = 2 AND "
+                         "((c.counterparty = 'gas' AND c.address IS NULL AND e.subtype = 'fee') OR (c.counterparty IS NULL "
+                         "AND c.address = '0x9999999999999999999999999999999999999999'))) || ' ' || "
+                         "(SELECT hex(tx_ref) FROM chain_events_info LIMIT 1) || ' ' || "
+                         "(SELECT COUNT(*) FROM multisettings WHERE name = 'evm_test')", cell, sizeof cell);
+        const char *want = "2 2 ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB 2";
+        if ((round == 0 && rc != DB_JOB_DONE) || (round == 1 && (rc == DB_JOB_DONE || bad != 0)) || strcmp(cell, want)) {
+            snprintf(why, sizeof why, "evm round %d: rc %d, bad %ld, rows %s", round, rc, bad, cell);
+            return why;
+        }
+    }
+    return NULL;
+}
+
 /* The whole scenario on one driver; NULL when it went as it should, else what did not. */
 static const char *storage_scenario(db_driver_t driver)
 {
@@ -224,6 +275,7 @@ static const char *storage_scenario(db_driver_t driver)
             goto out;
         }
     }
+    fail = evm_scenario(&env);
 out:;
     int closed = 0;
     db_destroy(env.db, closed_cb, &closed);
