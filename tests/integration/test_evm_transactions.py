@@ -326,7 +326,8 @@ def an_indexer_answering_garbage_is_a_502_with_nothing_stored():
             with start_node("indexer", es) as n:
                 es.fault(garbage=kind)
                 code, outcome, _ = refresh(n)
-                check(code == 502 and outcome.get("result") is None and outcome.get("message"), (kind, code, outcome))
+                check(code == 502 and outcome.get("result") is None and "indexer" in (outcome.get("message") or ""),
+                      (kind, code, outcome))
                 check(events(n) == [] and decode_counts(n) == (0, None) and db_counts(n) == (0, 0, 0),
                       (kind, "stored after garbage", decode_counts(n), db_counts(n)))
                 # garbage after a few good pages, on a later refresh: nothing of it is kept either
@@ -342,6 +343,21 @@ def an_indexer_answering_garbage_is_a_502_with_nothing_stored():
                 es.fault()
                 refreshed(n)
                 full_check(n, f"indexer after garbage ({kind})")
+    finally:
+        es.stop()
+
+
+@test
+def an_indexer_refusing_the_key_is_an_error_not_an_empty_history():
+    """Etherscan's "NOTOK" / "Missing/Invalid API Key" is no "No transactions found": the refresh
+    fails with a message naming the key, and nothing is stored."""
+    sc = scenario()
+    es = evmtxpeers.start_etherscan(sc.url, "another-key")
+    try:
+        with start_node("indexer", es) as n:
+            code, outcome, _ = refresh(n)
+            check(code in (401, 409, 502) and "key" in (outcome.get("message") or "").lower(), (code, outcome))
+            check(events(n) == [] and db_counts(n) == (0, 0, 0), ("stored with a refused key", db_counts(n)))
     finally:
         es.stop()
 
