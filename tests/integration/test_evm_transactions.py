@@ -34,11 +34,11 @@ def scenario():
     return _sc
 
 
-def chain_truth(blocks=None):
+def chain_truth(blocks=None, fetched=None):
     """(Counter of events, discovered tx hashes) of the chain as it is now."""
     sc = scenario()
     _index.sync()
-    return evmtxpeers.truth(_index, sc.info["tracked"], sc.info["chain_id"], blocks)
+    return evmtxpeers.truth(_index, sc.info["tracked"], sc.info["chain_id"], blocks, fetched)
 
 
 def start_node(source, etherscan=None):
@@ -53,12 +53,12 @@ def start_node(source, etherscan=None):
     return n
 
 
-def refresh(n):
-    return evmtxpeers.refresh(n, timeout=120 * SLOW)
+def refresh(n, accounts=None):
+    return evmtxpeers.refresh(n, accounts, timeout=120 * SLOW)
 
 
-def refreshed(n):
-    code, outcome, secs = refresh(n)
+def refreshed(n, accounts=None):
+    code, outcome, secs = refresh(n, accounts)
     check(code == 200 and outcome.get("result") is True, ("refresh failed", code, outcome))
     return secs
 
@@ -274,6 +274,22 @@ def the_chain_filters_answer_the_right_subsets_and_delete_removes_transactions_a
         # fetched again from scratch: the full set again
         refreshed(n)
         full_check(n, "refetched after DELETE")
+
+
+@test
+def a_refresh_of_some_accounts_fetches_theirs_and_a_later_one_of_all_the_rest():
+    sc = scenario()
+    some = sc.info["tracked"][:2]
+    with start_node("node") as n:
+        refreshed(n, accounts=some)
+        want, hashes = chain_truth(fetched=some)
+        got = events(n)
+        compare(got, want, "events of two accounts' transactions")
+        check(db_counts(n)[0] == len(hashes), ("transactions stored", db_counts(n), len(hashes)))
+        ids = {e["identifier"] for e in got}
+        refreshed(n)
+        after = full_check(n, "all accounts after two")
+        check(ids <= {e["identifier"] for e in after}, "the first accounts' events were replaced")
 
 
 @test
