@@ -402,6 +402,9 @@ class Etherscan:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body go out in two writes: without this, Nagle holds the body back
+            # until the client's delayed ACK (~40 ms per answer)
+            disable_nagle_algorithm = True
 
             def do_GET(self):
                 u = urllib.parse.urlsplit(self.path)
