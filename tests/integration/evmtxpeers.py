@@ -340,16 +340,18 @@ def tx_events(index, chain_id, tx, receipt, tracked):
     return out
 
 
-def truth(index, tracked, chain_id=1337, blocks=None):
+def truth(index, tracked, chain_id=1337, blocks=None, fetched=None):
     """(collections.Counter of Event, list of discovered tx hashes) over the index's chain, or
-    over the block numbers in `blocks` (a range) only."""
+    over the block numbers in `blocks` (a range) only. fetched: the accounts whose transactions
+    were fetched when not all tracked ones were (the events still see every tracked account)."""
     tracked = {checksum(a) for a in tracked}
+    fetched = tracked if fetched is None else {checksum(a) for a in fetched}
     events = collections.Counter()
     hashes = []
     for b, tx, r in index.txs:
         if blocks is not None and int(b["number"], 16) not in blocks:
             continue
-        if not discovered(tx, r, tracked):
+        if not discovered(tx, r, fetched):
             continue
         hashes.append(tx["hash"].lower())
         events.update(tx_events(index, chain_id, tx, r, tracked))
@@ -400,6 +402,9 @@ class Etherscan:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body go out in two writes: without this, Nagle holds the body back
+            # until the client's delayed ACK (~40 ms per answer)
+            disable_nagle_algorithm = True
 
             def do_GET(self):
                 u = urllib.parse.urlsplit(self.path)

@@ -34,11 +34,11 @@ def scenario():
     return _sc
 
 
-def chain_truth(blocks=None):
+def chain_truth(blocks=None, fetched=None):
     """(Counter of events, discovered tx hashes) of the chain as it is now."""
     sc = scenario()
     _index.sync()
-    return evmtxpeers.truth(_index, sc.info["tracked"], sc.info["chain_id"], blocks)
+    return evmtxpeers.truth(_index, sc.info["tracked"], sc.info["chain_id"], blocks, fetched)
 
 
 def start_node(source, etherscan=None):
@@ -53,12 +53,12 @@ def start_node(source, etherscan=None):
     return n
 
 
-def refresh(n):
-    return evmtxpeers.refresh(n, timeout=120 * SLOW)
+def refresh(n, accounts=None):
+    return evmtxpeers.refresh(n, accounts, timeout=120 * SLOW)
 
 
-def refreshed(n):
-    code, outcome, secs = refresh(n)
+def refreshed(n, accounts=None):
+    code, outcome, secs = refresh(n, accounts)
     check(code == 200 and outcome.get("result") is True, ("refresh failed", code, outcome))
     return secs
 
@@ -121,8 +121,9 @@ def full_check(n, what):
     got = events(n)
     compare(got, want, what)
     check_shape(got)
-    check(decode_counts(n) == (0, None), (what, "decode counts", decode_counts(n)))
-    check(db_counts(n)[0] == len(hashes), (what, "transactions stored", db_counts(n), len(hashes)))
+    dc, rows = decode_counts(n), db_counts(n)
+    check(dc == (0, None), (what, "decode counts", dc))
+    check(rows[0] == len(hashes), (what, "transactions stored", rows, len(hashes)))
     return got
 
 
@@ -247,7 +248,8 @@ def the_chain_filters_answer_the_right_subsets_and_delete_removes_transactions_a
         user_db_rows(n, "PRAGMA foreign_keys = ON; DELETE FROM history_events WHERE identifier IN (SELECT identifier FROM "
                         f"chain_events_info WHERE tx_ref IN (SELECT tx_hash FROM evm_transactions WHERE identifier IN ({five}))); "
                         f"DELETE FROM evm_tx_mappings WHERE value = 0 AND tx_id IN ({five});")
-        check(decode_counts(n) == (5, len(hashes)), ("pending counts", decode_counts(n), len(hashes)))
+        dc = decode_counts(n)
+        check(dc == (5, len(hashes)), ("pending counts", dc, len(hashes)))
         check(len(events(n)) < len(got), "the five transactions' events are still there")
         st, task, msg = n.call("POST", "/api/1/blockchains/transactions/decode", {"chain": "eth", "async_query": True})
         check(st == 200 and "task_id" in task, ("decode pending", st, task, msg))
@@ -258,22 +260,41 @@ def the_chain_filters_answer_the_right_subsets_and_delete_removes_transactions_a
             time.sleep(0.05)
         check(out["status_code"] == 200 and out["outcome"]["result"] == {"decoded_tx_number": 5}, out)
         compare(events(n), want, "after decoding the pending five again")
-        check(decode_counts(n) == (0, None), ("decode counts after decoding", decode_counts(n)))
+        dc = decode_counts(n)
+        check(dc == (0, None), ("decode counts after decoding", dc))
         # DELETE one transaction: its events go, the rest stay
         st, res, msg = n.call("DELETE", "/api/1/blockchains/transactions", {"chain": "eth", "tx_ref": refs[0]})
         check(st == 200 and res is True, ("delete one", st, res, msg))
         rest = collections.Counter({e: c for e, c in want.items() if e.group_identifier != pick[0]})
         compare(events(n), rest, "after deleting one transaction")
-        check(decode_counts(n) == (0, None) and db_counts(n)[0] == len(hashes) - 1, ("after deleting one", db_counts(n)))
+        dc, rows = decode_counts(n), db_counts(n)
+        check(dc == (0, None) and rows[0] == len(hashes) - 1, ("after deleting one", dc, rows))
         # DELETE all of the chain's: no transaction, no event, no log left
         st, res, msg = n.call("DELETE", "/api/1/blockchains/transactions", {"chain": "eth"})
         check(st == 200 and res is True, ("delete all", st, res, msg))
         check(events(n) == [], "events left after deleting every transaction")
-        check(decode_counts(n) == (0, None), ("decode counts after deleting all", decode_counts(n)))
-        check(db_counts(n) == (0, 0, 0), ("rows left", db_counts(n)))
+        dc, rows = decode_counts(n), db_counts(n)
+        check(dc == (0, None) and rows == (0, 0, 0), ("left after deleting all", dc, rows))
         # fetched again from scratch: the full set again
         refreshed(n)
         full_check(n, "refetched after DELETE")
+
+
+@test
+def a_refresh_of_some_accounts_fetches_theirs_and_a_later_one_of_all_the_rest():
+    sc = scenario()
+    some = sc.info["tracked"][:2]
+    with start_node("node") as n:
+        refreshed(n, accounts=some)
+        want, hashes = chain_truth(fetched=some)
+        got = events(n)
+        compare(got, want, "events of two accounts' transactions")
+        rows = db_counts(n)
+        check(rows[0] == len(hashes), ("transactions stored", rows, len(hashes)))
+        ids = {e["identifier"] for e in got}
+        refreshed(n)
+        after = full_check(n, "all accounts after two")
+        check(ids <= {e["identifier"] for e in after}, "the first accounts' events were replaced")
 
 
 @test
@@ -326,9 +347,10 @@ def an_indexer_answering_garbage_is_a_502_with_nothing_stored():
             with start_node("indexer", es) as n:
                 es.fault(garbage=kind)
                 code, outcome, _ = refresh(n)
-                check(code == 502 and outcome.get("result") is None and outcome.get("message"), (kind, code, outcome))
-                check(events(n) == [] and decode_counts(n) == (0, None) and db_counts(n) == (0, 0, 0),
-                      (kind, "stored after garbage", decode_counts(n), db_counts(n)))
+                check(code == 502 and outcome.get("result") is None and "indexer" in (outcome.get("message") or ""),
+                      (kind, code, outcome))
+                dc, rows = decode_counts(n), db_counts(n)
+                check(events(n) == [] and dc == (0, None) and rows == (0, 0, 0), (kind, "stored after garbage", dc, rows))
                 # garbage after a few good pages, on a later refresh: nothing of it is kept either
                 es.fault()
                 refreshed(n)
@@ -342,6 +364,22 @@ def an_indexer_answering_garbage_is_a_502_with_nothing_stored():
                 es.fault()
                 refreshed(n)
                 full_check(n, f"indexer after garbage ({kind})")
+    finally:
+        es.stop()
+
+
+@test
+def an_indexer_refusing_the_key_is_an_error_not_an_empty_history():
+    """Etherscan's "NOTOK" / "Missing/Invalid API Key" is no "No transactions found": the refresh
+    fails with a message naming the key, and nothing is stored."""
+    sc = scenario()
+    es = evmtxpeers.start_etherscan(sc.url, "another-key")
+    try:
+        with start_node("indexer", es) as n:
+            code, outcome, _ = refresh(n)
+            check(code in (401, 409, 502) and "key" in (outcome.get("message") or "").lower(), (code, outcome))
+            rows = db_counts(n)
+            check(events(n) == [] and rows == (0, 0, 0), ("stored with a refused key", rows))
     finally:
         es.stop()
 
