@@ -131,6 +131,26 @@ def sqlcipher_shell():
     return out.stdout.strip().splitlines()[-1]
 
 
+def ws_messages_during(n, fn, quiet=0.5):
+    """fn() run while a WebSocket client of node n listens: (fn's result, every message received
+    until none came for `quiet` seconds after it)."""
+    import asyncio
+
+    import websockets
+
+    async def watching():
+        async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
+            result = await asyncio.to_thread(fn)
+            msgs = []
+            try:
+                while True:
+                    msgs.append(json.loads(await asyncio.wait_for(ws.recv(), quiet)))
+            except asyncio.TimeoutError:
+                pass
+            return result, msgs
+    return asyncio.run(watching())
+
+
 def user_db_rows(n, query, name="alice", password="s3cret"):
     """The rows the stock shell reads from a user's DB on node n, as lists of strings."""
     db = os.path.join(n.data_dir, "users", name, "rotkehlchen.db")

@@ -2,17 +2,13 @@
 our own ERC-20 and Multicall3-ABI contracts): exact balances of 100 funded addresses × 20
 tokens, the batched fallback without multicall, failover from a dead node, a garbage-answering
 node, an HTTPS node behind nginx with our own CA (and refused certificates), invalid input."""
-import asyncio
-import json
 import os
 import subprocess
 import tempfile
 import time
 
-import websockets
-
 import chainpeers
-from harness import SLOW, Node, check, main, sqlcipher_shell, test
+from harness import SLOW, Node, check, main, sqlcipher_shell, test, ws_messages_during
 
 chainpeers.install()
 _chain = None
@@ -77,17 +73,7 @@ def balances_of_100_accounts_and_20_tokens_equal_the_node():
             setup_user(n, info, [("ganache", proxy.url, True, "100")])
             proxy.reset()
 
-            async def watching():
-                async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
-                    result = await asyncio.to_thread(query, n)
-                    msgs = []
-                    try:
-                        while True:
-                            msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 0.5)))
-                    except asyncio.TimeoutError:
-                        pass
-                    return result, msgs
-            (st, res, msg), msgs = asyncio.run(watching())
+            (st, res, msg), msgs = ws_messages_during(n, lambda: query(n))
             check(st == 200, (st, msg))
             compare(info, res)
             stats = proxy.stats()

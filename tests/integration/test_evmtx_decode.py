@@ -4,13 +4,8 @@ stock sqlcipher shell (as the fetcher writes them) are decoded by rotki's
 /history/events (tx_ref, counterparty, address; the chain filters) exactly once; a redecode gives
 the same events; a token whose metadata no node can give stops the run with a 502 and stores
 nothing."""
-import asyncio
-import json
-
-import websockets
-
 import chainpeers
-from harness import Node, check, main, test
+from harness import Node, check, main, test, ws_messages_during
 from harness import user_db_rows as sql
 
 DECODE = "/api/1/blockchains/transactions/decode"
@@ -87,21 +82,6 @@ def summary(res):
                    e["entry"]["address"], e["entry"]["counterparty"]) for e in res["entries"])
 
 
-def ws_during(n, fn):
-    """fn() while a WebSocket client listens: (fn's result, the messages it got)."""
-    async def watching():
-        async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
-            r = await asyncio.to_thread(fn)
-            msgs = []
-            try:
-                while True:
-                    msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 0.5)))
-            except asyncio.TimeoutError:
-                pass
-            return r, msgs
-    return asyncio.run(watching())
-
-
 def gid(i):
     return "10x" + h(i)
 
@@ -128,7 +108,7 @@ def stored_transactions_decode_into_rotkis_evm_events_once():
         st, res, msg = n.call("GET", DECODE)
         check(st == 200 and res == {"ethereum": {"undecoded": 7, "total": 7}}, (st, res, msg))
 
-        res, msgs = ws_during(n, lambda: decode(n))  # rotki's progress_updates over the WebSocket
+        res, msgs = ws_messages_during(n, lambda: decode(n))  # rotki's progress_updates over the WebSocket
         check(res == {"decoded_tx_number": 6}, res)
         progress = [m["data"] for m in msgs if m["type"] == "progress_updates"]
         check(progress and progress[-1] == {"chain": "ethereum", "subtype": "undecoded_transactions", "total": 6,
@@ -212,7 +192,7 @@ def tokens_read_on_chain_join_the_registry_and_are_announced_once():
                 tx_sql(i + 1, U, t["address"], "0", chain_id=cid, logs=[(t["address"], U, A1, 3 * 10 ** t["decimals"])])
                 for i, t in enumerate(toks)))
             login(n)
-            res, msgs = ws_during(n, lambda: decode(n))
+            res, msgs = ws_messages_during(n, lambda: decode(n))
             check(res == {"decoded_tx_number": 2}, res)
             got = sorted((e["entry"]["asset"], e["entry"]["amount"], e["entry"]["user_notes"])
                          for e in events(n)["entries"])
@@ -232,7 +212,7 @@ def tokens_read_on_chain_join_the_registry_and_are_announced_once():
             logout(n)
             sql(n, tx_sql(3, U, toks[0]["address"], "0", chain_id=cid, logs=[(toks[0]["address"], U, A1, 1)]))
             login(n)
-            res, msgs = ws_during(n, lambda: decode(n))
+            res, msgs = ws_messages_during(n, lambda: decode(n))
             check(res == {"decoded_tx_number": 1} and not [m for m in msgs if m["type"] == "new_token_detected"], msgs)
 
 

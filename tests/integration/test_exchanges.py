@@ -14,7 +14,7 @@ from decimal import Decimal
 import websockets
 
 import exchangepeers as xp
-from harness import SLOW, Node, check, main, percentile, ping_latencies, test
+from harness import SLOW, Node, check, main, percentile, ping_latencies, test, ws_messages_during
 
 xp.install()
 
@@ -226,18 +226,8 @@ def balances_equal_the_servers_and_unknown_assets_are_skipped():
             # an account holding a symbol pipit does not know: reported, skipped, not fatal
             check(add(n, "kraken", "odd", odd, kraken_account_type="pro")[0] == 200)
 
-            async def watching():
-                async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
-                    r = await asyncio.to_thread(n.call, "GET", "/api/1/exchanges/balances/kraken?ignore_cache=true",
-                                                timeout=60)
-                    msgs = []
-                    try:
-                        while True:
-                            msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 0.5)))
-                    except asyncio.TimeoutError:
-                        pass
-                    return r, msgs
-            (st, res, msg), msgs = asyncio.run(watching())
+            (st, res, msg), msgs = ws_messages_during(
+                n, lambda: n.call("GET", "/api/1/exchanges/balances/kraken?ignore_cache=true", timeout=60))
             check(st == 200, msg)
             unknown = [m["data"] for m in msgs if m["type"] == "exchange_unknown_asset"]
             check(unknown == [{"location": "kraken", "name": "odd", "identifier": "ZZZT",

@@ -11,7 +11,7 @@ import time
 
 import websockets
 
-from harness import SLOW, Node, check, main, percentile, ping_latencies, sqlcipher_shell, test
+from harness import SLOW, Node, check, main, percentile, ping_latencies, sqlcipher_shell, test, ws_messages_during
 
 DRIVERS = ("threaded", "sliced")
 
@@ -234,17 +234,7 @@ def a_failed_upgrade_leaves_the_original_db_usable():
         with open(db, "rb") as f:
             before = f.read()
 
-        async def login_watching():
-            async with websockets.connect(f"ws://127.0.0.1:{n.port}/ws", ping_interval=None) as ws:
-                result = await asyncio.to_thread(login, n)
-                msgs = []
-                try:
-                    while True:
-                        msgs.append(json.loads(await asyncio.wait_for(ws.recv(), 1)))
-                except asyncio.TimeoutError:
-                    pass
-                return result, msgs
-        (st, _, msg), msgs = asyncio.run(login_watching())
+        (st, _, msg), msgs = ws_messages_during(n, lambda: login(n), quiet=1)
         check(st == 409 and "Failed to upgrade the database from version 52" in msg and "restored" in msg, (st, msg))
         up = [m for m in msgs if m["type"] == "db_upgrade_status"]
         check(up and up[0]["data"]["start_version"] == 52 and up[0]["data"]["target_version"] == 53 and
