@@ -82,7 +82,12 @@ RULES = [
     ('GET', r'/api/1/history/events/match/asset_movements', A, 'services/history/transactions.c', 'the unlinked exchange movements'),
     ('GET', r'/api/1/history/events/match/bridges', E, 'services/history/transactions.c', 'no chain events: []'),
     ('GET', r'/api/1/history/events/counterparties', E, 'services/history/transactions.c', 'no transaction decoders: []'),
-    ('GET', r'/api/1/blockchains/transactions/internal/conflicts', E, 'services/history/transactions.c', 'no transactions stored: empty'),
+    ('GET', r'/api/1/blockchains/transactions/internal/conflicts', E, 'services/history/transactions.c', 'no internal-transaction conflicts kept: empty'),
+    ('POST DELETE', r'/api/1/blockchains/transactions', A, 'services/evmtx/routes.c',
+     'Ethereum accounts\' transactions from the indexer or the user\'s own node, decoded into events'),
+    ('GET', r'/api/1/blockchains/transactions/latest', A, 'services/evmtx/routes.c', 'newest stored transaction per chain'),
+    ('GET POST PUT', r'/api/1/blockchains/transactions/decode', A, 'services/evmtx/decode_routes.c',
+     'pending counts, decode the pending, redecode given transactions'),
     ('GET', r'/api/1/history/events/duplicates/customized', E, 'services/history/transactions.c', 'no decoded events: empty lists'),
     # --- rotki's DeFi modules (pipit runs none)
     ('GET', r'/api/1/blockchains/eth/modules/(uniswap/v2|sushiswap|liquity)/balances|/api/1/blockchains/eth/modules/liquity/stats', E,
@@ -115,7 +120,7 @@ N = 'not answered'
 # what this round's screens ask that pipit does not serve yet, and why
 RULES += [
     ('*', r'/api/1/blockchains/(transactions(/.*)?|evm/transactions/lookup|eth2/(events/refetch|stake/events))', N, '',
-     'pipit stores no blockchain transactions or staking events yet'),
+     'not yet: pulling given transactions, refetching a range, internal-transaction conflicts, staking events'),
     ('*', r'/api/1/accounting/rules(/.*)?', N, '', 'pipit runs no accounting: rules are listed, not edited'),
     ('POST', r'/api/1/names/ens/(resolve|reverse)', N, '', 'no ENS lookups yet'),
     ('*', r'/api/1/history/events/(details|position|export|query/exchange(/range)?|duplicates/customized)', N, '', 'not yet'),
