@@ -81,7 +81,7 @@ RULES = [
     ('GET', r'/api/1/history/skipped_external_events', A, 'services/history/status.c', 'counted per location'),
     ('GET', r'/api/1/history/events/match/asset_movements', A, 'services/history/transactions.c', 'the unlinked exchange movements'),
     ('GET', r'/api/1/history/events/match/bridges', E, 'services/history/transactions.c', 'no chain events: []'),
-    ('GET', r'/api/1/history/events/counterparties', E, 'services/history/transactions.c', 'no transaction decoders: []'),
+    ('GET', r'/api/1/history/events/counterparties', A, 'services/history/transactions.c', 'the exchanges pipit talks to and its decoder\'s gas'),
     ('GET', r'/api/1/blockchains/transactions/internal/conflicts', E, 'services/history/transactions.c', 'no internal-transaction conflicts kept: empty'),
     ('POST DELETE', r'/api/1/blockchains/transactions', A, 'services/evmtx/routes.c',
      'Ethereum accounts\' transactions from the indexer or the user\'s own node, decoded into events'),

@@ -11,9 +11,32 @@ static void empty_list(json_writer_t *w)
     json_end_array(w);
 }
 
+/* GET /history/events/counterparties: rotki lists every exchange it supports plus its decoders'
+ * counterparties; pipit's are the exchanges it talks to and the one counterparty its decoder
+ * gives (gas, as rotki labels it), so the app can show the gas fee rows with rotki's icon. */
 static int api_counterparties(api_req_t *req)
 {
-    read_reply_empty_list(req);
+    static const struct {
+        const char *identifier, *label, *key, *value;
+    } known[] = {
+        {"kraken", "Kraken", "image", "kraken.svg"},
+        {"binance", "Binance", "image", "binance.svg"},
+        {"gas", "gas", "icon", "lu-flame"},
+    };
+    json_writer_t *w = api_reply_begin(req);
+    json_begin_array(w);
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        json_begin_object(w);
+        json_write_key(w, "identifier");
+        json_write_str(w, known[i].identifier);
+        json_write_key(w, "label");
+        json_write_str(w, known[i].label);
+        json_write_key(w, known[i].key);
+        json_write_str(w, known[i].value);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    api_reply_end(req, 200, "");
     return API_DONE;
 }
 

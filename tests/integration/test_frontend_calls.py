@@ -581,7 +581,9 @@ def settings_names_and_history_screens():
         check(n.call("GET", "/api/1/exchanges/binance/pairs/b1?location=binanceus")[0] == 400)
         # the history screen's side calls
         check(n.call("GET", "/api/1/history/skipped_external_events")[1] == {"locations": {}, "total": 0})
-        check(n.call("GET", "/api/1/history/events/counterparties")[:2] == (200, []))
+        st, cps, _ = n.call("GET", "/api/1/history/events/counterparties")
+        check(st == 200 and {"identifier": "gas", "label": "gas", "icon": "lu-flame"} in cps and
+              {c["identifier"] for c in cps} == {"gas", "kraken", "binance"}, cps)
         check(n.call("GET", "/api/1/history/events/match/asset_movements")[:2] == (200, []))
         mv = {"entry_type": "asset movement event", "timestamp": 1700000000000, "location": "kraken", "asset": "BTC",
               "amount": "1", "event_subtype": "receive", "fee": "0.1", "fee_asset": "BTC"}
