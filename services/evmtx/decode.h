@@ -1,7 +1,7 @@
 /* decode — the user's stored EVM transactions (rotki's tables, written by the fetcher) into
  * rotki's history events (entry type 2 "evm event", with their chain_events_info rows), and
- * rotki's /api/1/blockchains/transactions/decode endpoints (POST redecode given txs, PUT
- * decode all pending, GET the pending counts). The rules are docs/evm-decoding.md. */
+ * rotki's /api/1/blockchains/transactions/decode endpoints as rotki's code has them (POST decode
+ * all pending, PUT redecode given txs, GET the pending counts). The rules are docs/evm-decoding.md. */
 #ifndef PIPIT_EVMTX_DECODE_H
 #define PIPIT_EVMTX_DECODE_H
 
