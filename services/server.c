@@ -165,10 +165,12 @@ static int close_when_flushed(struct lws *wsi, pss_t *pss)
     return 0;
 }
 
-/* lws sends at most rx_buffer_size (+ LWS_PRE) per write and copies whatever is left into a
- * buffer of its own, an allocation that, failing, cuts the reply after its status line; so a
- * reply goes out in pieces of this size straight from its own buffer, one per writeable turn. */
-#define TX_PIECE 1024
+/* lws sends at most the protocol's tx_packet_size (+ LWS_PRE) per write and copies whatever is
+ * left into a buffer of its own, an allocation that, failing, cuts the reply after its status
+ * line; so a reply goes out in pieces of this size straight from its own buffer, one per
+ * writeable turn. 4 KiB: a typical answer (the settings, ~2.5 KB) is one send; a socket the
+ * kernel takes less from costs lws at most one such copy. */
+#define TX_PIECE 4096
 
 /* The whole reply is out: free it and let the connection go on (or close). */
 static int reply_sent(struct lws *wsi, pss_t *pss)
@@ -591,7 +593,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-    {"pipit", callback, sizeof(pss_t), 1024, 0, NULL, 0},
+    {"pipit", callback, sizeof(pss_t), 1024, 0, NULL, TX_PIECE},
     {"pipit-httpc", (lws_callback_function *)httpc_lws_callback, 0, 0, 0, NULL, 0},
     LWS_PROTOCOL_LIST_TERM,
 };
