@@ -7,6 +7,8 @@
  *
  *   wsload --port P [--host 127.0.0.1] [--path /ws] --clients N [--concurrency 256]
  *          [--rounds 10] [--pid PID] [--trigger 'PUT /api/1/messages'] [--probe /api/1/info]
+ *   wsload --floor N   the machine's floor for a broadcast: one thread sending an 80-byte frame
+ *                      to each of N accepted loopback TCP sockets, nothing else (median of 5)
  *
  * A test tool: it may use the OS directly (the node's rule on OS headers is for core/, services/
  * and db/). */
@@ -362,6 +364,43 @@ static void connect_all(void)
     }
 }
 
+static int cmp_double(const void *a, const void *b);
+
+/* --floor: what one send() per client costs here, with no server around it */
+static int floor_run(int n)
+{
+    int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t al = sizeof a;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) || listen(ls, 4096) ||
+        getsockname(ls, (struct sockaddr *)&a, &al))
+        return 1;
+    int *srv = calloc((size_t)n, sizeof *srv), *cli = calloc((size_t)n, sizeof *cli);
+    if (!srv || !cli) return 1;
+    for (int i = 0; i < n; i++) {
+        cli[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (cli[i] < 0 || connect(cli[i], (struct sockaddr *)&a, sizeof a) || (srv[i] = accept(ls, NULL, NULL)) < 0) {
+            fprintf(stderr, "wsload --floor: socket %d: %s\n", i, strerror(errno));
+            return 1;
+        }
+        int one = 1;
+        setsockopt(srv[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        fcntl(cli[i], F_SETFL, O_NONBLOCK);
+    }
+    unsigned char frame[80] = {0x81, 78};
+    double ms[5];
+    for (int r = 0; r < 5; r++) {
+        uint64_t t0 = now_us();
+        for (int i = 0; i < n; i++) send(srv[i], frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL);
+        ms[r] = (double)(now_us() - t0) / 1000.0;
+        for (int i = 0; i < n; i++) recv(cli[i], frame + 2, sizeof frame - 2, 0);
+    }
+    qsort(ms, 5, sizeof ms[0], cmp_double);
+    printf("{\"floor_clients\": %d, \"floor_ms\": %.3f, \"floor_us_per_send\": %.2f}\n", n, ms[2], ms[2] * 1000.0 / n);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -375,6 +414,14 @@ int main(int argc, char **argv)
         else if (!strcmp(k, "--pid")) pid = atoi(v);
         else if (!strcmp(k, "--trigger")) trigger = v;
         else if (!strcmp(k, "--probe")) probe = v;
+        else if (!strcmp(k, "--floor")) {
+            struct rlimit fl;
+            getrlimit(RLIMIT_NOFILE, &fl);
+            fl.rlim_cur = fl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &fl);
+            int n = atoi(v), most = (int)(fl.rlim_cur > 100000 ? 50000 : (fl.rlim_cur - 64) / 2); /* two ends each */
+            return floor_run(n < most ? n : most);
+        }
         else {
             fprintf(stderr, "wsload: unknown option %s\n", k);
             return 2;
