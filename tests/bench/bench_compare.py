@@ -221,6 +221,8 @@ def fmt(v, unit=""):
         return "n/a"
     if isinstance(v, str):
         return v
+    if isinstance(v, int):
+        return f"{v:,}{unit}"
     if abs(v) >= 100:
         s = f"{v:,.0f}"
     elif abs(v) >= 10:
@@ -253,6 +255,8 @@ def rows(res):
         ("GET /api/1/settings req/s", "", True, lambda s: g(s, "settings", "rps")),
         ("GET /api/1/settings p50", " ms", False, lambda s: g(s, "settings", "p50")),
         ("GET /api/1/settings p99", " ms", False, lambda s: g(s, "settings", "p99")),
+        ("HTTP errors (non-2xx, socket)", "", False,
+         lambda s: (g(s, "ping", "errors") or 0) + (g(s, "settings", "errors") or 0) if s in res else None),
         ("idle RSS", " MiB", False, lambda s: (g(s, "idle_rss_kib") or 0) / 1024 or None),
     ]
     for n in (1000, 10000):
@@ -280,7 +284,7 @@ def table(res):
     lines = []
     for label, unit, hb, fn in rows(res):
         vals = [fn(s) for s in SERVERS]
-        if label.endswith("missed"):
+        if label.endswith("missed") or label.startswith("HTTP errors"):
             lines.append([label] + [fmt(v) for v in vals] + ["", "", ""])
             continue
         rat = [ratio(vals[-1], v, hb) for v in vals[:-1]]
@@ -372,6 +376,7 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by every server and wsload
     os.makedirs(args.out, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="pipit-compare-")
+    os.chmod(tmp, 0o755)  # nginx's worker (nobody) reads settings.json there
     print(f"side by side: nginx, Flask+gevent, FastAPI+uvicorn, pipit   [tests/bench/bench_compare.py; "
           f"wrk -t1 -c64 -d{args.seconds}s; wsload; fd limit {hard}]", flush=True)
     res = {}
@@ -396,6 +401,7 @@ def main():
             raw, settings = prepare_pipit_user(n)
         with open(os.path.join(tmp, "settings.json"), "wb") as f:
             f.write(raw)
+        os.chmod(os.path.join(tmp, "settings.json"), 0o644)
         defaults = os.path.join(tmp, "defaults.json")
         with open(defaults, "w") as f:
             json.dump(settings, f)
