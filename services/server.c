@@ -175,8 +175,10 @@ static int close_when_flushed(struct lws *wsi, pss_t *pss)
 #define TX_PIECE 4096
 
 /* descriptors beyond lws' connections: the user DB's files (main, WAL, shm, for the writer and
- * the reader), the loop's and workers' pipes, files being served, the log */
+ * the reader), the loop's and workers' pipes, the log — and one file per connection, for a
+ * connection may be downloading a served file (--frontend-dir) */
 #define FD_RESERVE 64
+static size_t fd_reserve(size_t connections) { return FD_RESERVE + connections; }
 
 /* The whole reply is out: free it and let the connection go on (or close). */
 static int reply_sent(struct lws *wsi, pss_t *pss)
@@ -637,13 +639,17 @@ int server_start(loop_t *loop, const config_t *cfg)
      * descriptor limit, but only when that limit is what it may use: a smaller
      * fd_limit_per_thread makes it scan every connection at each socket event (10,000 clients:
      * most of the loop's time). So the limit is set to what the node needs — the connections,
-     * 32 more as before, and FD_RESERVE for the DB files, pipes and served files — lws sized to
-     * it, and --max-connections kept by the filter above. Without such a limit (Windows, lwIP)
-     * lws is told the count itself, as before. */
+     * 32 more as before, and fd_reserve() — lws sized to it (16 bytes a descriptor), and
+     * --max-connections kept by the filter above. Without such a limit (Windows, lwIP) lws is
+     * told the count itself, as before. */
     srv.max_fds = (size_t)cfg->max_connections + 32;
-    size_t limit = pal_fd_limit(srv.max_fds + FD_RESERVE);
-    if (limit && limit < srv.max_fds + FD_RESERVE) /* the OS allows fewer: keep the reserve */
-        srv.max_fds = limit > 2 * FD_RESERVE ? limit - FD_RESERVE : limit / 2;
+    size_t want = srv.max_fds + fd_reserve((size_t)cfg->max_connections);
+    size_t limit = pal_fd_limit(want);
+    if (limit && limit < want) { /* the OS allows fewer: connections first, the small reserve kept */
+        if (srv.max_fds + FD_RESERVE > limit) srv.max_fds = limit > 2 * FD_RESERVE ? limit - FD_RESERVE : limit / 2;
+        log_warn("server: the descriptor limit is %zu (hard limit); %zu would hold --max-connections %d with a "
+                 "file each", limit, want, cfg->max_connections);
+    }
     info.fd_limit_per_thread = (unsigned)(limit ? limit : srv.max_fds);
     info.count_threads = 1;
     info.timeout_secs = 30;
