@@ -309,7 +309,7 @@ void settings_update_job(db_batch_t *b, const settings_update_t *u, void (*done)
 }
 
 /* ------------------------------------------------------------------ the answer's copy
- * GET /api/1/settings is answered from an in-memory copy of its result object, made from the DB
+ * GET /api/1/settings is answered from an in-memory copy of its answer, made from the DB
  * at login and again by the first read after any write to the user's DB (db_write_gen: every
  * write job, not only this file's, bumps it on the loop before its answer goes out, so the next
  * read after a write's answer never sees the copy from before it). The copy is the whole
@@ -457,8 +457,12 @@ static int api_settings_put(api_req_t *req)
 static void session_logged_in(const char *user)
 {
     (void)user;
+    /* the node's own read, not the login task's: counted to no task's account (which may be
+     * gone before the read completes) */
+    alloc_account_t *outer = alloc_set_account(NULL);
     settings_op_t *op = auth_db() ? op_new(NULL) : NULL;
     if (op) submit_read(op); /* out of memory: the first GET reads the DB instead */
+    alloc_set_account(outer);
 }
 
 static void session_logging_out(const char *user)
