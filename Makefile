@@ -95,6 +95,11 @@ $(FAULTS)/obj/%.o: %.c $(DEPS)/lib/libwebsockets.a $(BUILD)/include/jsmn.h
 $(FAULTS)/pipit: $(call obj,$(FAULTS),$(filter-out $(PLATFORM_SRC),$(NODE_SRC)) platform/pal_fault.c services/pipit.c)
 	$(CC) $(FAULT_FLAGS) $(FAULT_WRAP) $^ $(LDLIBS) -o $@
 
+# the bench's WebSocket client (a test tool: OS headers allowed)
+$(BUILD)/wsload: tests/bench/wsload.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -g $< -o $@
+
 unit: $(BUILD)/unit
 	$(BUILD)/unit
 unit-asan: $(ASAN)/unit
@@ -115,8 +120,9 @@ test:
 bench:
 	@SETUP_GOAL=bench $(MAKE) --no-print-directory setup deps
 	@ports/deps/sqlcipher-shell.sh >/dev/null
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/wsload
 	@$(PYTHON) tests/bench/bench.py --pipit $(BUILD)/pipit
+	@$(PYTHON) tests/bench/bench_compare.py --pipit $(BUILD)/pipit --wsload $(BUILD)/wsload --out $(BUILD)/bench
 	@$(PYTHON) tests/bench/bench_db.py --pipit $(BUILD)/pipit
 	@$(PYTHON) tests/bench/bench_chain.py --pipit $(BUILD)/pipit
 	@$(PYTHON) tests/bench/bench_evmtx.py --pipit $(BUILD)/pipit

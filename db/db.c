@@ -33,6 +33,7 @@ struct db {
     void (*closed)(void *);
     void *closed_ud;
     db_stats_t stats;
+    uint64_t write_gen; /* bumped on the loop as each job that may have written completes */
 };
 
 /* ------------------------------------------------------------------ SQLite's memory */
@@ -113,6 +114,7 @@ int db_job_exec(db_job_t *j, sqlite3 *conn, const char *sql)
 sqlite3 **db_writer_slot(db_t *db) { return &db->writer; }
 sqlite3 **db_reader_slot(db_t *db) { return &db->reader; }
 db_driver_t db_driver(const db_t *db) { return db->driver; }
+uint64_t db_write_gen(const db_t *db) { return db->write_gen; }
 
 void db_get_stats(const db_t *db, db_stats_t *out)
 {
@@ -206,6 +208,8 @@ static void job_complete(db_t *db, queue_t *q, db_job_t *j)
     if (j->rc == DB_JOB_DONE) db->stats.jobs_done++;
     else db->stats.jobs_failed++;
     loop_task_t *waiter = j->waiter;
+    /* before done: whatever done answers, a read made from a cache after it sees this write */
+    if (j->flags & (DB_JOB_WRITE | DB_JOB_NO_CONN)) db->write_gen++;
     alloc_account_t *outer = alloc_set_account(j->account);
     if (j->done) j->done(j); /* may free j */
     alloc_set_account(outer);

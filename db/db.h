@@ -70,6 +70,12 @@ int db_create(loop_t *loop, db_driver_t driver, int slice_steps, db_t **out);
 /* Stops after the queued jobs ran, closes the connections, frees db, then calls closed. */
 void db_destroy(db_t *db, void (*closed)(void *ud), void *ud);
 db_driver_t db_driver(const db_t *db);
+/* A counter bumped on the loop thread when a job that may have changed the DB (a write job, or
+ * one needing no connection: file copies) completes, just before its done runs. An in-memory
+ * copy of a read is current while the counter still has the value it had when that read was
+ * submitted: a read submitted at generation g that completes while it is still g saw every
+ * write answered so far. */
+uint64_t db_write_gen(const db_t *db);
 void db_job_init(db_job_t *j, unsigned flags, int (*step)(db_job_t *, sqlite3 **), void (*done)(db_job_t *), void *ud);
 void db_job_submit(db_t *db, db_job_t *j);
 

@@ -44,6 +44,9 @@ typedef struct {
 int pal_init(const pal_hooks_t *hooks);
 void pal_shutdown(void);
 const char *pal_name(void); /* "posix", "win32", "lwip" */
+/* Sets how many descriptors the process may hold to want (at most what the OS allows), where
+ * the OS has such a limit; returns the limit now in force, or 0 where there is none. */
+size_t pal_fd_limit(size_t want);
 
 /* ---- time ------------------------------------------------------------------------------- */
 uint64_t pal_mono_us(void);  /* monotonic microseconds, arbitrary origin */

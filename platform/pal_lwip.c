@@ -51,6 +51,12 @@ static int lwip_started;
 
 static void tcpip_ready(void *arg) { sys_sem_signal((sys_sem_t *)arg); }
 
+size_t pal_fd_limit(size_t want)
+{
+    (void)want; /* lwIP's sockets are MEMP_NUM_NETCONN, fixed at build time */
+    return 0;
+}
+
 int pal_init(const pal_hooks_t *h)
 {
     pal_posix_base_init(h);

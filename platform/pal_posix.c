@@ -118,6 +118,19 @@ int pal_init(const pal_hooks_t *h)
 }
 
 void pal_shutdown(void) {}
+
+size_t pal_fd_limit(size_t want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+    rlim_t cur = (rlim_t)want;
+    if (rl.rlim_max != RLIM_INFINITY && cur > rl.rlim_max) cur = rl.rlim_max;
+    if (cur != rl.rlim_cur) {
+        rl.rlim_cur = cur;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+    }
+    return rl.rlim_cur == RLIM_INFINITY ? 0 : (size_t)rl.rlim_cur;
+}
 #endif /* !PAL_POSIX_BASE_ONLY */
 
 /* ---- time ---- */

@@ -70,6 +70,12 @@ static void set_timer_period(int begin)
     if (fn && fn(1) == 0) timer_period = begin ? 1 : 0;
 }
 
+size_t pal_fd_limit(size_t want)
+{
+    (void)want; /* sockets are handles: no per-process count to set */
+    return 0;
+}
+
 int pal_init(const pal_hooks_t *h)
 {
     hooks = *h;

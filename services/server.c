@@ -52,6 +52,8 @@ static struct {
     void (*stopped)(void *);
     void *stopped_ud;
     lws_retry_bo_t retry;
+    size_t lws_fds;  /* sockets lws has on the loop (listener, clients, outbound) */
+    size_t max_fds;  /* what it may hold: --max-connections + 32 */
 } srv;
 
 /* ------------------------------------------------------------------ allocator routing */
@@ -165,10 +167,18 @@ static int close_when_flushed(struct lws *wsi, pss_t *pss)
     return 0;
 }
 
-/* lws sends at most rx_buffer_size (+ LWS_PRE) per write and copies whatever is left into a
- * buffer of its own, an allocation that, failing, cuts the reply after its status line; so a
- * reply goes out in pieces of this size straight from its own buffer, one per writeable turn. */
-#define TX_PIECE 1024
+/* lws sends at most the protocol's tx_packet_size (+ LWS_PRE) per write and copies whatever is
+ * left into a buffer of its own, an allocation that, failing, cuts the reply after its status
+ * line; so a reply goes out in pieces of this size straight from its own buffer, one per
+ * writeable turn. 4 KiB: a typical answer (the settings, ~2.5 KB) is one send; a socket the
+ * kernel takes less from costs lws at most one such copy. */
+#define TX_PIECE 4096
+
+/* descriptors beyond lws' connections: the user DB's files (main, WAL, shm, for the writer and
+ * the reader), the loop's and workers' pipes, the log — and one file per connection, for a
+ * connection may be downloading a served file (--frontend-dir) */
+#define FD_RESERVE 64
+static size_t fd_reserve(size_t connections) { return FD_RESERVE + connections; }
 
 /* The whole reply is out: free it and let the connection go on (or close). */
 static int reply_sent(struct lws *wsi, pss_t *pss)
@@ -537,12 +547,18 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     struct lws_pollargs *pa = in;
 
     switch (reason) {
-    case LWS_CALLBACK_ADD_POLL_FD:
+    case LWS_CALLBACK_ADD_POLL_FD: {
+        size_t before = loop_io_count(srv.loop);
         if (loop_io_add(srv.loop, pa->fd, to_pal(pa->events), on_lws_io, NULL) != PAL_OK) return 1;
+        srv.lws_fds += loop_io_count(srv.loop) - before;
         return 0;
+    }
     case LWS_CALLBACK_DEL_POLL_FD:
-        loop_io_del(srv.loop, pa->fd); /* may not be watched any more: not an error */
+        if (loop_io_del(srv.loop, pa->fd) == PAL_OK && srv.lws_fds) srv.lws_fds--; /* may not be watched any more: not an error */
         return 0;
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+        /* --max-connections, held here: lws' own cap is the process's descriptor limit */
+        return srv.lws_fds >= srv.max_fds;
     case LWS_CALLBACK_CHANGE_MODE_POLL_FD:
         loop_io_modify(srv.loop, pa->fd, to_pal(pa->events));
         return 0;
@@ -591,7 +607,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-    {"pipit", callback, sizeof(pss_t), 1024, 0, NULL, 0},
+    {"pipit", callback, sizeof(pss_t), 1024, 0, NULL, TX_PIECE},
     {"pipit-httpc", (lws_callback_function *)httpc_lws_callback, 0, 0, 0, NULL, 0},
     LWS_PROTOCOL_LIST_TERM,
 };
@@ -619,7 +635,22 @@ int server_start(loop_t *loop, const config_t *cfg)
     info.iface = cfg->api_host;
     info.protocols = protocols;
     info.user = &srv;
-    info.fd_limit_per_thread = (unsigned)cfg->max_connections + 32;
+    /* lws finds a socket's connection by its number in a table as long as the process's
+     * descriptor limit, but only when that limit is what it may use: a smaller
+     * fd_limit_per_thread makes it scan every connection at each socket event (10,000 clients:
+     * most of the loop's time). So the limit is set to what the node needs — the connections,
+     * 32 more as before, and fd_reserve() — lws sized to it (16 bytes a descriptor), and
+     * --max-connections kept by the filter above. Without such a limit (Windows, lwIP) lws is
+     * told the count itself, as before. */
+    srv.max_fds = (size_t)cfg->max_connections + 32;
+    size_t want = srv.max_fds + fd_reserve((size_t)cfg->max_connections);
+    size_t limit = pal_fd_limit(want);
+    if (limit && limit < want) { /* the OS allows fewer: connections first, the small reserve kept */
+        if (srv.max_fds + FD_RESERVE > limit) srv.max_fds = limit > 2 * FD_RESERVE ? limit - FD_RESERVE : limit / 2;
+        log_warn("server: the descriptor limit is %zu (hard limit); %zu would hold --max-connections %d with a "
+                 "file each", limit, want, cfg->max_connections);
+    }
+    info.fd_limit_per_thread = (unsigned)(limit ? limit : srv.max_fds);
     info.count_threads = 1;
     info.timeout_secs = 30;
     info.retry_and_idle_policy = &srv.retry;

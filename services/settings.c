@@ -308,12 +308,38 @@ void settings_update_job(db_batch_t *b, const settings_update_t *u, void (*done)
     db_batch_add(b, "INSERT OR REPLACE INTO settings(name, value) VALUES('last_write_ts', CAST(strftime('%s','now') AS TEXT))");
 }
 
-/* ------------------------------------------------------------------ endpoints */
+/* ------------------------------------------------------------------ the answer's copy
+ * GET /api/1/settings is answered from an in-memory copy of its answer, made from the DB
+ * at login and again by the first read after any write to the user's DB (db_write_gen: every
+ * write job, not only this file's, bumps it on the loop before its answer goes out, so the next
+ * read after a write's answer never sees the copy from before it). The copy is the whole
+ * serialized answer, envelope included: whatever settings_write_json() writes, new keys too. */
+static struct {
+    char *json;         /* {"result": {…}, "message": ""}, or NULL */
+    size_t len;
+    const db_t *db;     /* the DB and write generation of the read that made it */
+    uint64_t gen;
+    unsigned epoch;     /* bumped at each logout: reads begun before it fill nothing */
+} cache;
+
+static void cache_drop(void)
+{
+    alloc_free(cache.json);
+    cache.json = NULL;
+    cache.len = 0;
+    cache.db = NULL;
+}
+
+static int cache_current(const db_t *db) { return cache.json && db && cache.db == db && cache.gen == db_write_gen(db); }
+
 typedef struct {
-    api_req_t *req;
+    api_req_t *req;     /* NULL for the read made at login */
     settings_update_t upd;
     db_batch_t batch;
     db_query_t query;
+    const db_t *db;     /* where and when the read was submitted */
+    uint64_t gen;
+    unsigned epoch;
 } settings_op_t;
 
 static void op_free(settings_op_t *op)
@@ -323,14 +349,50 @@ static void op_free(settings_op_t *op)
     alloc_free(op);
 }
 
+static void read_done(db_job_t *j);
+
+static void submit_read(settings_op_t *op)
+{
+    db_t *db = auth_db();
+    op->db = db;
+    op->gen = db_write_gen(db);
+    op->epoch = cache.epoch;
+    settings_query_job(&op->query, read_done, op);
+    if (op->req) auth_submit(op->req, &op->query.job);
+    else db_job_submit(db, &op->query.job);
+}
+
 static void read_done(db_job_t *j)
 {
     settings_op_t *op = j->ud;
-    if (j->rc != DB_JOB_DONE) {
-        api_reply_error(op->req, db_job_status(j), "Could not read the settings: %s", j->errmsg);
+    json_writer_t w;
+    char *json = NULL;
+    size_t len = 0;
+    if (j->rc == DB_JOB_DONE) {
+        json_writer_init(&w, 0);
+        json_begin_object(&w);
+        json_write_key(&w, "result");
+        settings_write_json(&w, &op->query);
+        json_write_key(&w, "message");
+        json_write_str(&w, "");
+        json_end_object(&w);
+        json = json_writer_take(&w, &len);
+        json_writer_free(&w);
+    }
+    if (op->req) {
+        if (j->rc != DB_JOB_DONE) api_reply_error(op->req, db_job_status(j), "Could not read the settings: %s", j->errmsg);
+        else if (!json) api_reply_error(op->req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+        else api_reply_raw(op->req, 200, json, len);
+    }
+    /* kept only if no write completed since the read began and the same login is on */
+    if (json && op->epoch == cache.epoch && op->db == auth_db() && op->gen == db_write_gen(op->db)) {
+        cache_drop();
+        cache.json = json;
+        cache.len = len;
+        cache.db = op->db;
+        cache.gen = op->gen;
     } else {
-        settings_write_json(api_reply_begin(op->req), &op->query);
-        api_reply_end(op->req, 200, "");
+        alloc_free(json);
     }
     op_free(op);
 }
@@ -344,25 +406,28 @@ static void write_done(db_job_t *j)
         op_free(op);
         return;
     }
-    settings_query_job(&op->query, read_done, op);
-    auth_submit(op->req, &op->query.job);
+    submit_read(op); /* the answer is the settings as stored, and the new copy */
 }
 
 static settings_op_t *op_new(api_req_t *req)
 {
-    if (auth_require_user(req) != 0) return NULL;
+    if (req && auth_require_user(req) != 0) return NULL;
     settings_op_t *op = alloc_zget(ALLOC_HTTP, sizeof *op);
-    if (!op) api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
-    else op->req = req;
+    if (!op && req) api_reply_error(req, 503, "The node is out of memory for this request (heap budget reached); try again shortly");
+    else if (op) op->req = req;
     return op;
 }
 
 static int api_settings_get(api_req_t *req)
 {
+    if (auth_require_user(req) != 0) return API_DONE;
+    if (cache_current(auth_db())) {
+        api_reply_raw(req, 200, cache.json, cache.len);
+        return API_DONE;
+    }
     settings_op_t *op = op_new(req);
     if (!op) return API_DONE;
-    settings_query_job(&op->query, read_done, op);
-    auth_submit(op->req, &op->query.job);
+    submit_read(op);
     return API_PENDING;
 }
 
@@ -388,6 +453,27 @@ static int api_settings_put(api_req_t *req)
     return API_PENDING;
 }
 
+/* the copy is made at login and dropped at logout */
+static void session_logged_in(const char *user)
+{
+    (void)user;
+    /* the node's own read, not the login task's: counted to no task's account (which may be
+     * gone before the read completes) */
+    alloc_account_t *outer = alloc_set_account(NULL);
+    settings_op_t *op = auth_db() ? op_new(NULL) : NULL;
+    if (op) submit_read(op); /* out of memory: the first GET reads the DB instead */
+    alloc_set_account(outer);
+}
+
+static void session_logging_out(const char *user)
+{
+    (void)user;
+    cache_drop();
+    cache.epoch++;
+}
+
+static const userhub_session_t session = {session_logged_in, session_logging_out};
+
 static const api_route_t routes[] = {
     {API_GET, "/api/1/settings", api_settings_get, NULL, API_ASYNC},
     {API_PUT, "/api/1/settings", api_settings_put, NULL, 0},
@@ -398,5 +484,6 @@ static const userhub_login_part_t login_part = {"settings", "settings", settings
 
 int settings_init(void)
 {
-    return userhub_add_login_part(&login_part) || api_add_routes(routes, sizeof routes / sizeof routes[0]);
+    return userhub_add_login_part(&login_part) || userhub_add_session(&session) ||
+           api_add_routes(routes, sizeof routes / sizeof routes[0]);
 }

@@ -7,7 +7,7 @@ need="gcc make cmake python3 libjsmn-dev ca-certificates xz-utils bzip2 tcl"
 case "$goal" in
   test) need="$need clang libclang-rt-14-dev curl python3-websockets python3-prometheus-client valgrind sqlite3 libssl-dev nginx openssl chromium" ;;  # chromium: tests/browser (headless, driven by playwright-core); clang: tests/fuzz
   fuzz) need="$need clang libclang-rt-14-dev" ;;
-  bench) need="$need curl python3-websockets wrk sqlite3 libssl-dev nginx openssl" ;;
+  bench) need="$need curl python3-websockets wrk sqlite3 libssl-dev nginx openssl python3-flask python3-gevent python3-gevent-websocket python3-fastapi python3-uvicorn gnuplot-nox" ;;  # tests/bench/bench_compare.py: rotki's two stacks, the chart
   ports-rpi) need="$need gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user-static curl python3-websockets python3-prometheus-client sqlite3 libssl-dev" ;;
   ports-windows) need="$need gcc-mingw-w64-x86-64 wine64 wine curl python3-websockets python3-prometheus-client sqlite3 libssl-dev" ;;
 esac

@@ -104,7 +104,8 @@ def a_thousand_tasks_run_under_the_cap_while_ping_stays_fast():
         def submit(k):
             conn = http.client.HTTPConnection("127.0.0.1", n.port, timeout=30)
             for _ in range(k):
-                conn.request("GET", "/api/1/settings?async_query=true")
+                # a read that is a DB job each time (GET /settings is answered from memory)
+                conn.request("GET", "/api/1/balances/manual?async_query=true")
                 r = conn.getresponse()
                 ids.append(json.loads(r.read())["result"]["task_id"])
             conn.close()
@@ -129,7 +130,7 @@ def a_thousand_tasks_run_under_the_cap_while_ping_stays_fast():
         check(m[("pipit_tasks_submitted_total", ())] >= 1000)
         for i in ids[:50]:
             _, code, outcome = wait_task(n, i)
-            check(code == 200 and outcome["result"]["version"] == 53)
+            check(code == 200 and outcome["result"]["balances"] == [], (code, outcome))
         p99 = percentile(lat, 99)
         print(f"    {len(lat)} pings during 1,000 tasks: p99 {p99:.2f} ms")
         check(p99 < 20 * SLOW, p99)

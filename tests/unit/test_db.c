@@ -96,7 +96,13 @@ static int insert_step(db_job_t *j, sqlite3 **conn)
 }
 
 static void flag_done(db_job_t *j) { ((insert_job_t *)j)->done = 1; }
-static void query_done(db_job_t *j) { *(int *)j->ud = 1; }
+/* the write generation as a job's done sees it */
+static uint64_t gen_seen;
+static void gen_done(db_job_t *j)
+{
+    gen_seen = db_write_gen(j->db);
+    *(int *)j->ud = 1;
+}
 static int open_done_flag;
 static void open_done(db_job_t *j) { (void)j; open_done_flag = 1; }
 
@@ -139,10 +145,12 @@ static void driver_roundtrip(db_driver_t driver, int *ok_out, int *slices_out, i
 
     db_batch_t *b = alloc_zget(ALLOC_TEST, sizeof *b);
     int bdone = 0;
-    db_batch_init(b, query_done, &bdone);
+    uint64_t gen0 = db_write_gen(db);
+    db_batch_init(b, gen_done, &bdone);
     db_batch_add(b, "CREATE TABLE rows(v INTEGER)");
     db_job_submit(db, &b->job);
     run_until_flag(l, &bdone);
+    int gen_ok = gen_seen == gen0 + 1; /* bumped before the write's done ran */
 
     loop_task_t ticker;
     ticks = 0;
@@ -167,13 +175,15 @@ static void driver_roundtrip(db_driver_t driver, int *ok_out, int *slices_out, i
     run_until_flag(l, &open_done_flag);
     db_query_t *q = alloc_zget(ALLOC_TEST, sizeof *q);
     int qdone = 0;
-    db_query_init(q, "SELECT v FROM rows ORDER BY v", query_done, &qdone);
+    uint64_t gen1 = db_write_gen(db);
+    db_query_init(q, "SELECT v FROM rows ORDER BY v", gen_done, &qdone);
     db_job_submit(db, &q->job);
     run_until_flag(l, &qdone);
+    gen_ok = gen_ok && gen1 > gen0 + 1 && gen_seen == gen1; /* the inserts bumped it, the read did not */
     int rows_ok = q->job.rc == DB_JOB_DONE && q->nrows == 20000 && strcmp(db_query_cell(q, 19999, 0), "19999") == 0;
 
     *ok_out = opened && bdone && good->job.rc == DB_JOB_DONE && bad->job.rc == DB_JOB_EFAIL &&
-              strstr(bad->job.errmsg, "on purpose") && rows_ok;
+              strstr(bad->job.errmsg, "on purpose") && rows_ok && gen_ok;
     *slices_out = good->slices;
     *ticks_out = (int)(after.turns - before.turns);
     loop_task_abort(&ticker);
