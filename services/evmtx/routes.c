@@ -75,7 +75,7 @@ static int load_accounts(fetch_op_t *op)
         evmtx_fail(f, 503, "The node is out of memory for the accounts");
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < f->q.nrows; i++) {
         const char *a = db_query_cell(&f->q, i, 0);
         uint8_t raw[20];
         char cs[43];
@@ -83,7 +83,13 @@ static int load_accounts(fetch_op_t *op)
         evm_address_checksum(raw, cs);
         int wanted = op->nasked == 0;
         for (int k = 0; k < op->nasked && !wanted; k++) wanted = !strcmp(op->asked[k], cs);
-        if (wanted) memcpy(f->accts[f->naccts++], raw, 20);
+        if (!wanted) continue;
+        if (f->naccts == n) { /* never a silent subset: the caller can ask for fewer */
+            evmtx_fail(f, 409, "One fetch takes at most %d eth accounts; ask for some of them with 'accounts'",
+                       EVMTX_MAX_ACCOUNTS);
+            return -1;
+        }
+        memcpy(f->accts[f->naccts++], raw, 20);
     }
     for (int k = 0; k < op->nasked; k++) {
         uint8_t raw[20];
