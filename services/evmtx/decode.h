@@ -16,8 +16,9 @@
  * reads them with their receipts and logs, reads unknown tokens' metadata on chain
  * (services/chain/erc20meta.h) and adds them to the asset registry, then inserts the events
  * and marks the txs decoded, all in write jobs under req. Sends rotki's progress_updates
- * (subtype undecoded_transactions). done always runs later: status 0 = ok (decoded = how many
- * txs), else the HTTP status to answer (409 / 502 / 503) and a message. */
+ * (subtype undecoded_transactions). done always runs, later (at once only when nothing could
+ * start: no memory for the run): status 0 = ok (decoded = how many txs), else the HTTP status to
+ * answer (409 / 502 / 503) and a message. */
 typedef void (*evmtx_decode_done_fn)(void *ud, int status, const char *error, size_t decoded);
 void evmtx_decode_pending(api_req_t *req, uint64_t chain_id, size_t limit, evmtx_decode_done_fn done, void *ud);
 
