@@ -108,6 +108,8 @@ PT_THREAD(evmtx_details_pt(pt_t *pt, evmtx_fetch_t *f));
 void evmtx_sources_clear(evmtx_fetch_t *f);
 
 /* --- pure pieces --- */
+/* Whether s[0..n) holds needle, ASCII case ignored (the nodes' and indexers' error texts). */
+int evmtx_has_ci(const char *s, size_t n, const char *needle);
 /* 1 when a node's eth_getLogs error says the range or the answer is too big (halve it). */
 int evmtx_logs_error_is_range(int64_t code, const char *msg);
 /* 1 when a node's error says it does not have the method. */

@@ -23,7 +23,7 @@
 const char *const evmtx_actions[EVMTX_ACTIONS] = {"txlist", "txlistinternal", "tokentx", "tokennfttx"};
 
 /* ------------------------------------------------------------------ pure pieces */
-static int str_has_ci(const char *s, size_t n, const char *needle)
+int evmtx_has_ci(const char *s, size_t n, const char *needle)
 {
     size_t k = strlen(needle);
     for (size_t i = 0; i + k <= n; i++) {
@@ -64,10 +64,10 @@ int evmtx_etherscan_answer(const char *resp, size_t len, json_doc_t *doc, int *r
     }
     const char *raw;
     size_t rn;
-    if (json_type(doc, res) == JSON_STRING && json_get_raw(doc, res, &raw, &rn) == JSON_OK && str_has_ci(raw, rn, "rate limit"))
+    if (json_type(doc, res) == JSON_STRING && json_get_raw(doc, res, &raw, &rn) == JSON_OK && evmtx_has_ci(raw, rn, "rate limit"))
         return EVMTX_ES_RATE;
     if (json_type(doc, res) == JSON_ARRAY && json_child_count(doc, res) == 0 &&
-        (str_has_ci(message, strlen(message), "no transactions found") || str_has_ci(message, strlen(message), "no records found")))
+        (evmtx_has_ci(message, strlen(message), "no transactions found") || evmtx_has_ci(message, strlen(message), "no records found")))
         return EVMTX_ES_EMPTY;
     char detail[160] = "";
     if (json_type(doc, res) == JSON_STRING) json_get_str(doc, res, detail, sizeof detail, NULL);

@@ -29,16 +29,7 @@
 #define TX_FIRST 100
 
 /* ------------------------------------------------------------------ pure pieces */
-static int contains_ci(const char *s, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *s; s++) {
-        size_t i = 0;
-        while (i < n && s[i] && (s[i] | 32) == (needle[i] | 32)) i++;
-        if (i == n) return 1;
-    }
-    return 0;
-}
+static int contains_ci(const char *s, const char *needle) { return evmtx_has_ci(s, strlen(s), needle); }
 
 int evmtx_logs_error_is_range(int64_t code, const char *msg)
 {
